@@ -1,0 +1,239 @@
+// The kernel's vDSO getrandom algorithm (`__cvdso_getrandom_data` in lib/vdso/getrandom.c),
+// step for step, over a 144-byte state: ChaCha20 with fast key erasure, a generation check that
+// catches reseeds, forks and dropped pages, and one fallback for everything else.
+//
+// Pure: no I/O and no allocation on the hot path. Every side effect goes through the state view,
+// the two callbacks (current generation, syscall path) and the caller's counters.
+
+import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks } from './chacha20.js';
+import { GRND_KNOWN, MAX_RW_COUNT, type SyscallPath } from './entropy.js';
+import {
+  BATCH_SIZE,
+  GENERATION_HI_WORD,
+  GENERATION_LO_WORD,
+  IN_USE_OFFSET,
+  KEY_SIZE,
+  KEY_WORD,
+  POS_OFFSET,
+  type StateView,
+} from './state.js';
+
+/** Counters a generator keeps; the algorithm adds to them. */
+export interface Counters {
+  /** Requests made (every call, whichever path served it). */
+  calls: number;
+  /** Bytes returned. */
+  bytes: number;
+  /** Fresh keys fetched from the syscall path (generation mismatches at the start). */
+  rekeys: number;
+  /** Generation mismatches found by the final check: the whole output was made again. */
+  retries: number;
+  /** Requests served whole by the syscall path. */
+  fallbacks: number;
+}
+
+export function newCounters(): Counters {
+  return { calls: 0, bytes: 0, rekeys: 0, retries: 0, fallbacks: 0 };
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+// Scratch for blocks bound for an output that is not 4-byte aligned: ChaCha20 writes words.
+// Zeroed after every use, so no output outlives the call in it.
+const SCRATCH_BLOCKS = 64;
+const scratch = new Uint32Array(SCRATCH_BLOCKS * CHACHA_BLOCK_WORDS);
+const scratchBytes = new Uint8Array(scratch.buffer);
+
+/**
+ * Fills `out` with random bytes the way the kernel's vDSO getrandom does, and returns the count
+ * (at most MAX_RW_COUNT, like getrandom(2)).
+ *
+ * The caller guarantees that `state` is used by this thread only (one state per thread or
+ * generator), is 8-aligned and does not straddle a page. `generation()` returns the current
+ * generation, a positive integer below 2^53 that changes whenever keys must no longer be used;
+ * it is read at the start and again after all output was copied. `syscall` is the slow path that
+ * every failure falls back to: it fills a buffer from the OS or throws.
+ *
+ * Reentrancy: a call that finds `in_use` set (the state is busy further up this thread's stack,
+ * for instance inside the syscall callback) is served by the syscall path and leaves the state
+ * alone. Every exit clears `in_use` after the last write to the state.
+ */
+export function vgetrandom(
+  state: StateView,
+  out: Uint8Array,
+  flags: number,
+  generation: () => number,
+  syscall: SyscallPath,
+  counters: Counters,
+): number {
+  counters.calls++;
+  const bytes = state.bytes;
+
+  // 1. Flags this path does not understand are the kernel's business (EINVAL or a new feature).
+  if ((flags & ~GRND_KNOWN) !== 0) return fallback(out, flags, syscall, counters);
+
+  // 2. Nothing to do; checked after the flags, as the syscall would reject bad flags first.
+  const len = out.byteLength;
+  if (len === 0) return 0;
+
+  // 3. Basic reentrancy protection: a busy state is left alone, the syscall serves the request.
+  if (bytes[IN_USE_OFFSET] !== 0) return fallback(out, flags, syscall, counters);
+  bytes[IN_USE_OFFSET] = 1;
+
+  // Every way out of generate(), a throw included (a syscall callback that detaches `out`),
+  // clears in_use after generate()'s last write to the state. The fallback then runs with the
+  // state free, as in the kernel.
+  let ret: number;
+  try {
+    ret = generate(state, out, Math.min(len, MAX_RW_COUNT), generation, syscall, counters);
+  } finally {
+    bytes[IN_USE_OFFSET] = 0;
+  }
+  if (ret === FALLBACK) return fallback(out, flags, syscall, counters);
+  counters.bytes += ret;
+  return ret;
+}
+
+/** generate()'s answer when the request must go to the syscall path instead. */
+const FALLBACK = -1;
+
+/**
+ * Steps 4 to 7 for a request of `ret` bytes (already capped at MAX_RW_COUNT), with in_use held.
+ * Returns `ret`, or FALLBACK when the key could not be fetched or the retry also failed.
+ */
+function generate(
+  state: StateView,
+  out: Uint8Array,
+  ret: number,
+  generation: () => number,
+  syscall: SyscallPath,
+  counters: Counters,
+): number {
+  const bytes = state.bytes;
+  const words = state.words;
+  // 4. The block counter is local to the call and is *not* reset by a retry: the retry runs
+  //    under a fresh key, so it would start over cleanly either way; the kernel keeps counting,
+  //    and so do we, so that the output stays the kernel's byte for byte.
+  let counter = 0;
+  let retried = false;
+
+  for (;;) {
+    // 5. The generation serialises the key with the reseed schedule: read it every time.
+    const current = generation();
+    const currentLo = current >>> 0;
+    const currentHi = (current - currentLo) / TWO_32;
+    if (words[GENERATION_LO_WORD] !== currentLo || words[GENERATION_HI_WORD] !== currentHi) {
+      // Write the generation *before* fetching the key. Were it written after, a fork (or a
+      // drop) between the fetch and the write would leave parent and child with the same key
+      // under the same generation, undetected. Written first, the child's fetch is its own.
+      words[GENERATION_LO_WORD] = currentLo;
+      words[GENERATION_HI_WORD] = currentHi;
+      counters.rekeys++;
+      if (!rekey(state, syscall)) {
+        // The key is invalid: no later call may use it (in_use is cleared after this write).
+        words[GENERATION_LO_WORD] = 0;
+        words[GENERATION_HI_WORD] = 0;
+        return FALLBACK;
+      }
+      // An empty batch: the next bytes come from a refill under the new key.
+      bytes[POS_OFFSET] = BATCH_SIZE;
+    }
+
+    let p = 0;
+    let remaining = ret;
+    for (;;) {
+      // 6a. Hand out what is left of the batch, zeroing each byte as it leaves (forward
+      //     secrecy: a later compromise of the state cannot recover bytes already given out).
+      //     `pos` is clamped: a state written from outside must never expose the key.
+      const pos = Math.min(bytes[POS_OFFSET]!, BATCH_SIZE);
+      const take = Math.min(BATCH_SIZE - pos, remaining);
+      for (let i = 0; i < take; i++) {
+        out[p + i] = bytes[pos + i]!;
+        bytes[pos + i] = 0;
+      }
+      bytes[POS_OFFSET] = pos + take;
+      p += take;
+      remaining -= take;
+
+      if (remaining === 0) break;
+
+      // 6b. Whole blocks go straight to the output, under the current key.
+      const nblocks = Math.floor(remaining / CHACHA_BLOCK_SIZE);
+      if (nblocks > 0) {
+        writeBlocks(out, p, words, counter, nblocks);
+        counter += nblocks;
+        p += nblocks * CHACHA_BLOCK_SIZE;
+        remaining -= nblocks * CHACHA_BLOCK_SIZE;
+      }
+
+      // 6c. Refill batch and key with the next two blocks: the old key is overwritten by
+      //     output it can no longer reproduce. A request that exactly empties the batch (or
+      //     ends on a block boundary) stops above without a refill.
+      chacha20Blocks(words, 0, words, KEY_WORD, counter, 2);
+      counter += 2;
+      bytes[POS_OFFSET] = 0;
+    }
+
+    // 7. Re-read the state's generation *after* the copy. It is never 0 while valid, so a
+    //    drop or fork wipe that happened at any point before this read (the page is zeroed
+    //    before, or with, the bytes we copied) shows as a mismatch, and so does a reseed.
+    //    Atomics.load: the JIT may neither reuse an earlier read nor hoist it above the copy.
+    const latest = generation();
+    const latestLo = latest >>> 0;
+    if (
+      Atomics.load(words, GENERATION_LO_WORD) === latestLo &&
+      Atomics.load(words, GENERATION_HI_WORD) === (latest - latestLo) / TWO_32
+    ) {
+      return ret;
+    }
+    // The output may hold zeros or bytes of an expired key: make all of it again, once. A
+    // second mismatch (memory pressure dropping pages faster than we fill them, or a reseed
+    // storm) gives the whole original request to the syscall path.
+    if (retried) return FALLBACK;
+    retried = true;
+    counters.retries++;
+  }
+}
+
+/**
+ * Fetches a fresh key into the state through the syscall path. False when the syscall fails,
+ * returns short, or returns an all-zero key (a broken source): all-zero keys are never used.
+ */
+function rekey(state: StateView, syscall: SyscallPath): boolean {
+  let n: number;
+  try {
+    n = syscall(state.key, 0);
+  } catch {
+    return false;
+  }
+  if (n !== KEY_SIZE) return false;
+  const w = state.words;
+  let any = 0;
+  for (let i = KEY_WORD; i < KEY_WORD + KEY_SIZE / 4; i++) any |= w[i]!;
+  return any !== 0;
+}
+
+/** The one slow path: the whole original request from the syscall. Throws what it throws. */
+function fallback(out: Uint8Array, flags: number, syscall: SyscallPath, counters: Counters): number {
+  counters.fallbacks++;
+  const n = syscall(out, flags);
+  counters.bytes += n;
+  return n;
+}
+
+/** Writes `nblocks` blocks under the state's key into `out[p ..]`, aligned or not. */
+function writeBlocks(out: Uint8Array, p: number, words: Uint32Array, counter: number, nblocks: number): void {
+  const at = out.byteOffset + p;
+  if (at % 4 === 0) {
+    chacha20Blocks(new Uint32Array(out.buffer, at, nblocks * CHACHA_BLOCK_WORDS), 0, words, KEY_WORD, counter, nblocks);
+    return;
+  }
+  for (let done = 0; done < nblocks; ) {
+    const n = Math.min(nblocks - done, SCRATCH_BLOCKS);
+    chacha20Blocks(scratch, 0, words, KEY_WORD, counter + done, n);
+    const len = n * CHACHA_BLOCK_SIZE;
+    out.set(scratchBytes.subarray(0, len), p + done * CHACHA_BLOCK_SIZE);
+    scratch.fill(0, 0, n * CHACHA_BLOCK_WORDS);
+    done += n;
+  }
+}

@@ -1,0 +1,33 @@
+// Byte views of caller buffers, with the checks every entry point shares.
+
+import { invalidArgType, invalidArgValue } from './errors.js';
+
+/**
+ * True if `view`'s buffer was detached (transferred or `structuredClone`d away). A detached
+ * view reads as zero-length; only then is the (slower) probe needed: slicing a detached
+ * ArrayBuffer throws.
+ */
+export function isDetached(view: ArrayBufferView): boolean {
+  if (view.byteLength !== 0) return false;
+  const buffer = view.buffer;
+  if (buffer.byteLength !== 0) return false;
+  try {
+    buffer.slice(0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The bytes of `buffer` (any TypedArray or DataView) as a Uint8Array over the same memory.
+ * Throws ERR_INVALID_ARG_TYPE for anything else and ERR_INVALID_ARG_VALUE for a detached view.
+ */
+export function bytesOf(buffer: unknown, name = 'buffer'): Uint8Array {
+  if (!ArrayBuffer.isView(buffer)) {
+    throw invalidArgType(name, 'an instance of TypedArray or DataView', buffer);
+  }
+  if (isDetached(buffer)) throw invalidArgValue(name, buffer, 'is detached');
+  // Uint8Array (and Buffer) need no new view: the common case allocates nothing.
+  return buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
