@@ -1,11 +1,12 @@
-// The syscall path: where keys and fallback bytes come from. Here it is the OS CSPRNG through
-// `crypto.getRandomValues` (the native addon's getrandom(2) replaces it where it is built), or
-// a caller's `entropy` callback for tests and known answers. Both behave like getrandom(2):
+// The syscall path: where keys and fallback bytes come from. It is getrandom(2) itself through
+// the native addon where that is built, else the OS CSPRNG through `crypto.getRandomValues`,
+// or a caller's `entropy` callback for tests and known answers. All behave like getrandom(2):
 // flags outside GRND_NONBLOCK|GRND_RANDOM|GRND_INSECURE, or GRND_RANDOM together with
 // GRND_INSECURE, fail with EINVAL; at most MAX_RW_COUNT bytes are filled; the count is returned.
 
 import { webcrypto } from 'node:crypto';
 import { systemError } from './errors.js';
+import { loadNative } from './native/binding.js';
 
 /** getrandom(2) flag: fail with EAGAIN instead of blocking before the CRNG is ready. */
 export const GRND_NONBLOCK = 0x1;
@@ -40,7 +41,7 @@ function checkFlags(flags: number): void {
 }
 
 /** The OS CSPRNG through WebCrypto, in chunks of at most 65536 bytes. */
-export const webcryptoSyscall: SyscallPath = (buf, flags) => {
+const webcryptoSyscall: SyscallPath = (buf, flags) => {
   checkFlags(flags);
   const n = Math.min(buf.byteLength, MAX_RW_COUNT);
   for (let off = 0; off < n; off += WEBCRYPTO_QUOTA) {
@@ -48,6 +49,20 @@ export const webcryptoSyscall: SyscallPath = (buf, flags) => {
   }
   return n;
 };
+
+let os: SyscallPath | undefined;
+
+/** The OS's syscall path: getrandom(2) through the addon (the kernel checks the flags), else WebCrypto. */
+export function osSyscall(): SyscallPath {
+  if (os === undefined) {
+    const { binding } = loadNative();
+    os =
+      binding === null
+        ? webcryptoSyscall
+        : (buf, flags) => binding.getrandom(buf.byteLength > MAX_RW_COUNT ? buf.subarray(0, MAX_RW_COUNT) : buf, flags);
+  }
+  return os;
+}
 
 /**
  * A syscall path over a caller's entropy callback. The callback fills a private temporary that

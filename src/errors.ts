@@ -18,20 +18,6 @@ function nodeError<E extends Error>(Base: new (message: string) => E, code: stri
   return err;
 }
 
-/** How Node describes a received value: `type number (1.5)`, `an instance of Object`, `null`. */
-export function describeReceived(value: unknown): string {
-  if (value == null) return String(value);
-  if (typeof value === 'function' && value.name) return `function ${value.name}`;
-  if (typeof value === 'object') {
-    const ctor = (value as { constructor?: { name?: unknown } }).constructor;
-    if (typeof ctor?.name === 'string' && ctor.name) return `an instance of ${ctor.name}`;
-    return inspect(value, { depth: -1 });
-  }
-  let shown = inspect(value, { colors: false });
-  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
-  return `type ${typeof value} (${shown})`;
-}
-
 /** Node's `_` separators for large integers in range errors: 4294967296 → 4_294_967_296. */
 function addNumericalSeparator(digits: string): string {
   let res = '';
@@ -39,19 +25,6 @@ function addNumericalSeparator(digits: string): string {
   const start = digits[0] === '-' ? 1 : 0;
   for (; i >= start + 4; i -= 3) res = `_${digits.slice(i - 3, i)}${res}`;
   return `${digits.slice(0, i)}${res}`;
-}
-
-/**
- * TypeError `ERR_INVALID_ARG_TYPE`. `expected` is the phrase after "must be", as Node words it:
- * `of type number`, `an instance of ArrayBuffer or ArrayBufferView`.
- */
-export function invalidArgType(name: string, expected: string, actual: unknown): TypeError & { code: string } {
-  const what = name.includes('.') ? 'property' : 'argument';
-  return nodeError(
-    TypeError,
-    'ERR_INVALID_ARG_TYPE',
-    `The "${name}" ${what} must be ${expected}. Received ${describeReceived(actual)}`,
-  );
 }
 
 /** RangeError `ERR_OUT_OF_RANGE`: `The value of "name" is out of range. It must be <range>. Received <x>`. */
@@ -98,15 +71,185 @@ export function systemError(code: 'EINVAL' | 'EAGAIN' | 'ENOMEM' | 'EFAULT', sys
   return err;
 }
 
+/** Validates an integer argument in [min, max] the way Node's `validateInteger` does. */
+export function validateInteger(value: unknown, name: string, min: number, max: number): asserts value is number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'number', value);
+  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
+  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
+}
+
 /** Validates an unsigned 32-bit integer argument the way Node's `validateUint32` does. */
 export function validateUint32(value: unknown, name: string): asserts value is number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
-  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
-  if (value < 0 || value > 0xffffffff) throw outOfRange(name, '>= 0 && <= 4294967295', value);
+  validateInteger(value, name, 0, 0xffffffff);
 }
 
 /** TypeError `ERR_INVALID_ARG_VALUE`: `The argument 'name' <reason>. Received <value>`. */
 export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): TypeError & { code: string } {
   const what = name.includes('.') ? 'property' : 'argument';
   return nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The ${what} '${name}' ${reason}. Received ${inspect(value)}`);
+}
+
+// Node's own ERR_INVALID_ARG_TYPE and validators, following lib/internal/errors.js and
+// lib/internal/validators.js of Node 20 exactly.
+
+/** Expected names Node prints as `of type x` (lower-cased) rather than `an instance of X`. */
+const kTypes: readonly string[] = ['string', 'function', 'number', 'object', 'Function', 'Object', 'boolean', 'bigint', 'symbol'];
+/** Expected names Node prints as `an instance of X`. */
+const classRegExp = /^[A-Z][a-zA-Z0-9]*$/;
+
+/** Node's formatList: `a`, `a or b`, `a, b, or c`. */
+function formatList(list: readonly string[], type: string): string {
+  if (list.length <= 2) return list.join(` ${type} `);
+  return `${list.slice(0, -1).join(', ')}, ${type} ${list[list.length - 1]}`;
+}
+
+/**
+ * How Node 20 describes a received value in ERR_INVALID_ARG_TYPE (`determineSpecificType`):
+ * `type string ('abc')`, `type number (NaN)`, `function f`, `an instance of Array`, `null`.
+ * @example determineSpecificType(1.5) // 'type number (1.5)'
+ */
+export function determineSpecificType(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  switch (typeof value) {
+    case 'number':
+      // String() already gives NaN, Infinity, -Infinity; only -0 needs saying.
+      return Object.is(value, -0) ? 'type number (-0)' : `type number (${value})`;
+    case 'bigint':
+      return `type bigint (${value}n)`;
+    case 'boolean':
+    case 'symbol':
+      return `type ${typeof value} (${String(value)})`;
+    case 'function':
+      return `function ${value.name}`;
+    case 'object': {
+      // As in Node, a primitive `constructor` makes the `in` test throw its own TypeError.
+      const ctor = (value as { constructor?: unknown }).constructor as { name?: unknown } | undefined;
+      if (ctor && 'name' in ctor) return `an instance of ${ctor.name}`;
+      return inspect(value, { depth: -1 });
+    }
+    default: {
+      // A string: Node cuts it before quoting and quotes it without escaping.
+      const s = (value as string).length > 28 ? `${(value as string).slice(0, 25)}...` : (value as string);
+      return s.includes("'") ? `type string (${JSON.stringify(s)})` : `type string ('${s}')`;
+    }
+  }
+}
+
+/**
+ * TypeError `ERR_INVALID_ARG_TYPE` from the arguments Node's own call site passes: the expected
+ * type names (`'number'`, `['ArrayBuffer', 'ArrayBufferView']`, `'a safe integer'`) are worded
+ * by Node's rules and the value by `determineSpecificType`.
+ * @example throw invalidArgType('buf', ['ArrayBuffer', 'ArrayBufferView'], 1)
+ * // The "buf" argument must be an instance of ArrayBuffer or ArrayBufferView. Received type number (1)
+ */
+export function invalidArgType(
+  name: string,
+  expected: string | readonly string[],
+  actual: unknown,
+): TypeError & { code: string } {
+  const types: string[] = [];
+  const instances: string[] = [];
+  const other: string[] = [];
+  for (const value of typeof expected === 'string' ? [expected] : expected) {
+    if (kTypes.includes(value)) types.push(value.toLowerCase());
+    else if (classRegExp.test(value)) instances.push(value);
+    else other.push(value);
+  }
+  // `object` moves to the end of the instances when instances are listed.
+  if (instances.length > 0 && types.includes('object')) {
+    types.splice(types.indexOf('object'), 1);
+    instances.push('Object');
+  }
+  const parts: string[] = [];
+  if (types.length > 0) parts.push(`${types.length > 1 ? 'one of type' : 'of type'} ${formatList(types, 'or')}`);
+  if (instances.length > 0) parts.push(`an instance of ${formatList(instances, 'or')}`);
+  if (other.length > 1) parts.push(`one of ${formatList(other, 'or')}`);
+  else if (other.length === 1) parts.push(`${other[0].toLowerCase() !== other[0] ? 'an ' : ''}${other[0]}`);
+  const subject = name.endsWith(' argument') ? name : `"${name}" ${name.includes('.') ? 'property' : 'argument'}`;
+  return nodeError(
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    `The ${subject} must be ${parts.join(' or ')}. Received ${determineSpecificType(actual)}`,
+  );
+}
+
+/**
+ * Node's `validateNumber(value, name)` without bounds: any number, NaN included.
+ * @example validateNumber(offset, 'offset')
+ */
+export function validateNumber(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'number', value);
+}
+
+/**
+ * Node's `validateBoolean`.
+ * @example validateBoolean(options.disableEntropyCache, 'options.disableEntropyCache')
+ */
+export function validateBoolean(value: unknown, name: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'boolean', value);
+}
+
+/**
+ * Node's `validateFunction`.
+ * @example validateFunction(callback, 'callback')
+ */
+export function validateFunction(value: unknown, name: string): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') throw invalidArgType(name, 'Function', value);
+}
+
+/**
+ * Node's `validateObject` with no options: not null, not an array, not a function.
+ * @example validateObject(options, 'options')
+ */
+export function validateObject(value: unknown, name: string): asserts value is object {
+  if (value === null || Array.isArray(value) || typeof value !== 'object') {
+    throw invalidArgType(name, 'Object', value);
+  }
+}
+
+/**
+ * TypeError `ERR_INVALID_THIS`, as a WebIDL method called on the wrong object throws.
+ * @example throw invalidThis('Crypto') // Value of "this" must be of type Crypto
+ */
+export function invalidThis(type: string): TypeError & { code: string } {
+  return nodeError(TypeError, 'ERR_INVALID_THIS', `Value of "this" must be of type ${type}`);
+}
+
+/**
+ * Node's WebIDL `requiredArguments`: a plain TypeError with `code` ERR_MISSING_ARGS when fewer
+ * than `required` arguments were passed to the method that `prefix` names.
+ * @example requiredArguments(arguments.length, 1, "Failed to execute 'getRandomValues' on 'Crypto'")
+ */
+export function requiredArguments(length: number, required: number, prefix: string): void {
+  if (length >= required) return;
+  const err = new TypeError(
+    `${prefix}: ${required} argument${required === 1 ? '' : 's'} required, but only ${length} present.`,
+  ) as TypeError & { code: string };
+  err.code = 'ERR_MISSING_ARGS';
+  throw err;
+}
+
+/**
+ * A DOMException named `name` (its legacy `code` follows from the name), as Node's
+ * `lazyDOMException` makes for WebCrypto.
+ * @example throw domException('The data argument must be an integer-type TypedArray', 'TypeMismatchError')
+ */
+export function domException(message: string, name: string): DOMException {
+  return new DOMException(message, name);
+}
+
+/**
+ * A QuotaExceededError: the runtime's `QuotaExceededError` class where it has one (a DOMException
+ * subclass carrying `quota` and `requested`), else a DOMException of that name (code 22), as
+ * Node 20 throws. Looked up per call: only error paths come here.
+ * @example throw quotaExceeded('The requested length exceeds 65,536 bytes', 65536, 65537)
+ */
+export function quotaExceeded(message: string, quota: number, requested: number): DOMException {
+  const QuotaExceededError = (globalThis as { QuotaExceededError?: unknown }).QuotaExceededError;
+  if (typeof QuotaExceededError === 'function') {
+    const Ctor = QuotaExceededError as new (message: string, options: { quota: number; requested: number }) => DOMException;
+    return new Ctor(message, { quota, requested });
+  }
+  return new DOMException(message, 'QuotaExceededError');
 }

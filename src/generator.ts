@@ -1,10 +1,14 @@
-// A generator: one 144-byte state, the generation it answers to, its syscall path and its
-// counters, behind the getrandom(2)-shaped API. Fails closed: after release() it throws.
+// A generator: one 144-byte state slice from an arena, the generation it answers to, its
+// syscall path and its counters, behind the getrandom(2)-shaped API. Fails closed: after
+// release() it throws. A generator that is garbage-collected unreleased gives its slice back.
 
-import { type EntropySource, MAX_RW_COUNT, type SyscallPath, syscallFromEntropy, webcryptoSyscall } from './entropy.js';
+import { type EntropySource, MAX_RW_COUNT, osSyscall, type SyscallPath, syscallFromEntropy } from './entropy.js';
 import { invalidState, validateUint32 } from './errors.js';
 import { type Clock, Generation } from './generation.js';
-import { type StateView, standaloneState } from './state.js';
+import { type Slice, type SliceAllocator } from './allocator.js';
+import { allocatorFor, type Backend, forkArena } from './arenas.js';
+import { type SimulatedMm } from './mm/simulated.js';
+import { type StateView } from './state.js';
 import { bytesOf } from './views.js';
 import { type Counters, newCounters, vgetrandom } from './vgetrandom.js';
 
@@ -15,6 +19,10 @@ export interface GeneratorOptions {
   clock?: Clock;
   /** How long a key may be used, in ms. Default 60 000, the kernel's reseed interval. */
   reseedIntervalMs?: number;
+  /** Where the state lives. Default: 'native' where the addon is built, else 'simulated'. */
+  backend?: Backend;
+  /** The simulated mm whose droppable pages hold the state. Default: this thread's. */
+  mm?: SimulatedMm;
 }
 
 /** A snapshot of a generator's counters. */
@@ -40,28 +48,39 @@ export interface Generator {
   stats(): GeneratorStats;
   /** A view of the 144-byte state, for inspection. */
   readonly state: Uint8Array;
+  /**
+   * Forks the simulated mm this generator's state lives in, as fork(2) would from the thread
+   * that owns it: returns the child mm and this generator's counterpart in the child, whose
+   * state (droppable, so wiped on fork) reads zero. Every other slice is free in the child.
+   */
+  fork(): { mm: SimulatedMm; generator: Generator };
 }
 
 /** The generation of every generator that does not bring its own clock or interval. */
 export const processGeneration: Generation = new Generation();
 
+/** Gives the slice of a generator that was dropped without release() back to its arena. */
+const unreleased = new FinalizationRegistry<{ allocator: SliceAllocator; slice: Slice }>(({ allocator, slice }) =>
+  allocator.release(slice),
+);
+
 class StateGenerator implements Generator {
-  #state: StateView | null;
+  #slice: Slice | null;
+  readonly #allocator: SliceAllocator;
+  readonly #options: GeneratorOptions;
   readonly #generation: Generation;
   readonly #current: () => number;
   readonly #syscall: SyscallPath;
   readonly #counters: Counters = newCounters();
 
-  constructor(state: StateView, options: GeneratorOptions) {
-    const { entropy, clock, reseedIntervalMs } = options;
-    if (entropy !== undefined && typeof entropy !== 'function') {
-      throw new TypeError('options.entropy must be a function');
-    }
-    this.#state = state;
-    this.#generation =
-      clock === undefined && reseedIntervalMs === undefined ? processGeneration : new Generation(clock, reseedIntervalMs);
-    this.#current = () => this.#generation.current();
-    this.#syscall = entropy === undefined ? webcryptoSyscall : syscallFromEntropy(entropy);
+  constructor(allocator: SliceAllocator, slice: Slice, options: GeneratorOptions, generation: Generation) {
+    this.#allocator = allocator;
+    this.#slice = slice;
+    this.#options = options;
+    this.#generation = generation;
+    this.#current = () => generation.current();
+    this.#syscall = options.entropy === undefined ? osSyscall() : syscallFromEntropy(options.entropy);
+    unreleased.register(this, { allocator, slice }, this);
   }
 
   getrandom(buffer: ArrayBufferView, flags: number = 0): number {
@@ -87,8 +106,10 @@ class StateGenerator implements Generator {
   }
 
   release(): void {
-    this.#state?.bytes.fill(0);
-    this.#state = null;
+    if (this.#slice === null) return;
+    unreleased.unregister(this);
+    this.#allocator.release(this.#slice);
+    this.#slice = null;
   }
 
   stats(): GeneratorStats {
@@ -99,18 +120,39 @@ class StateGenerator implements Generator {
     return this.#live().bytes;
   }
 
+  fork(): { mm: SimulatedMm; generator: Generator } {
+    const slice = this.#liveSlice();
+    const child = forkArena(this.#allocator, slice);
+    const generator = new StateGenerator(child.allocator, child.kept, this.#options, this.#generation);
+    return { mm: child.mm, generator };
+  }
+
+  #liveSlice(): Slice {
+    if (this.#slice === null) throw invalidState('this vgetrandom generator was released');
+    return this.#slice;
+  }
+
   #live(): StateView {
-    if (this.#state === null) throw invalidState('this vgetrandom generator was released');
-    return this.#state;
+    return this.#liveSlice().view;
   }
 }
 
 /**
- * A generator with a state of its own.
+ * A generator with a state slice of its own, from the arena `options` name.
  * @example
  * const gen = createGenerator();
  * const nonce = gen.fill(new Uint8Array(12));
  */
 export function createGenerator(options: GeneratorOptions = {}): Generator {
-  return new StateGenerator(standaloneState(), options);
+  const { entropy, clock, reseedIntervalMs } = options;
+  if (entropy !== undefined && typeof entropy !== 'function') {
+    throw new TypeError('options.entropy must be a function');
+  }
+  if (clock !== undefined && typeof clock !== 'function') {
+    throw new TypeError('options.clock must be a function');
+  }
+  const generation =
+    clock === undefined && reseedIntervalMs === undefined ? processGeneration : new Generation(clock, reseedIntervalMs);
+  const allocator = allocatorFor(options);
+  return new StateGenerator(allocator, allocator.allocate(), { ...options }, generation);
 }

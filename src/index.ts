@@ -1,12 +1,18 @@
 // vgetrandom: the Linux vDSO getrandom() generator in userspace. Module-level functions are
-// served by a lazily created default generator; createGenerator() makes more.
+// served by this thread's default generator, made on first use; createGenerator() makes more.
 
-import { createGenerator, type Generator, processGeneration } from './generator.js';
+import { type ArenaStats } from './allocator.js';
+import { type Backend, defaultArenaStats } from './arenas.js';
+import { defaultGenerator } from './default.js';
+import { type GeneratorStats, processGeneration } from './generator.js';
+import { type VgetrandomParams } from './mm/arena.js';
+import { KERNEL_PARAMS } from './mm/simulated-arena.js';
+import { loadNative } from './native/binding.js';
 
 export { GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from './entropy.js';
+export { type Backend } from './arenas.js';
 export { createGenerator, type Generator, type GeneratorOptions, type GeneratorStats } from './generator.js';
-
-let defaultGenerator: Generator | undefined;
+export * from './node-api.js';
 
 /**
  * Fills `buffer` with random bytes from this thread's generator and returns the count, like
@@ -14,11 +20,55 @@ let defaultGenerator: Generator | undefined;
  * @example getrandom(new Uint8Array(16)) // 16
  */
 export function getrandom(buffer: ArrayBufferView, flags?: number): number {
-  defaultGenerator ??= createGenerator();
-  return defaultGenerator.getrandom(buffer, flags);
+  return defaultGenerator().getrandom(buffer, flags);
 }
 
-/** Starts a new generation: every default-generation state rekeys before its next output. */
+/**
+ * Starts a new generation: every state of a default-generation generator, on every backend,
+ * rekeys from the OS before its next output.
+ * @example reseed()
+ */
 export function reseed(): void {
   processGeneration.bump();
+}
+
+/**
+ * The counters of this thread's default generator.
+ * @example stats().rekeys
+ */
+export function stats(): GeneratorStats {
+  return defaultGenerator().stats();
+}
+
+/** Where this thread's default states live, and what the kernel offers. */
+export interface Info {
+  backend: Backend;
+  /** Why the native backend is not in use (addon not built, not Linux, VGETRANDOM_NATIVE=0). */
+  reason?: string;
+  /** The arena's pages are MAP_DROPPABLE (native), or modelled as such (simulated). */
+  droppable: boolean;
+  /** The kernel's vDSO exports getrandom() (native backend only). */
+  vdso: boolean;
+  /** The vgetrandom params: state size, mmap prot and flags. */
+  params: VgetrandomParams;
+  /** The kernel release (native backend). */
+  kernel?: string | null;
+  /** The arena's VmFlags line from /proc/self/smaps (native backend): `... nr wf dd dp`. */
+  vmFlags?: string | null;
+  /** Pages and slices of the arena (native: the whole process's). */
+  arena: ArenaStats;
+}
+
+/**
+ * Which backend serves this thread, what the kernel offers, and the arena's counts.
+ * @example info().backend // 'native' on Linux 6.11+ with the addon built
+ */
+export function info(): Info {
+  const arena = defaultArenaStats();
+  const { binding, reason } = loadNative();
+  if (binding !== null) {
+    const { droppable, vdso, params, kernel, vmFlags } = binding.info();
+    return { backend: 'native', droppable, vdso, params, kernel, vmFlags, arena };
+  }
+  return { backend: 'simulated', ...(reason === undefined ? {} : { reason }), droppable: true, vdso: false, params: KERNEL_PARAMS, arena };
 }

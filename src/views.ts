@@ -25,7 +25,7 @@ export function isDetached(view: ArrayBufferView): boolean {
  */
 export function bytesOf(buffer: unknown, name = 'buffer'): Uint8Array {
   if (!ArrayBuffer.isView(buffer)) {
-    throw invalidArgType(name, 'an instance of TypedArray or DataView', buffer);
+    throw invalidArgType(name, ['TypedArray', 'DataView'], buffer);
   }
   if (isDetached(buffer)) throw invalidArgValue(name, buffer, 'is detached');
   // Uint8Array (and Buffer) need no new view: the common case allocates nothing.

@@ -1,20 +1,15 @@
 // The generator against the kernel algorithm: known answers from a plain model over
 // @noble/ciphers, key erasure, drops between and during calls, reentrancy, expiry, bad input.
+// The whole suite runs once per backend: output must not depend on where the state lives.
 
 import { describe, expect, it } from 'vitest';
-import { createGenerator, getrandom, GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from '../src/index.js';
+import { createGenerator as create, type GeneratorOptions, getrandom, GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from '../src/index.js';
 import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, POS_OFFSET } from '../src/state.js';
+import { BACKENDS } from './helpers/backends.js';
 import { entropyStream, KernelModel, nobleKeystream } from './helpers/reference.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const SIZES = [0, 1, 15, 16, 63, 64, 65, 95, 96, 97, 127, 128, 1000, 4096, 65536];
-
-/** A generator and the kernel model fed by identical entropy streams. */
-function pair(seed: number, options: { clock?: () => number; reseedIntervalMs?: number } = {}) {
-  const gen = createGenerator({ entropy: entropyStream(seed).entropy, ...options });
-  const model = new KernelModel(entropyStream(seed).entropy);
-  return { gen, model };
-}
 
 /** A fake monotonic clock, with a hook run at every read (the generation is read through it). */
 function fakeClock() {
@@ -26,315 +21,336 @@ function fakeClock() {
   return clock;
 }
 
-function draw(gen: ReturnType<typeof createGenerator>, len: number, offset = 0): Uint8Array {
+function draw(gen: ReturnType<typeof create>, len: number, offset = 0): Uint8Array {
   const out = new Uint8Array(len + offset).subarray(offset);
   expect(gen.getrandom(out)).toBe(len);
   return out;
 }
 
-describe('known answers: the kernel algorithm byte for byte', () => {
-  it.each(SIZES)('a first request of %i bytes', (len) => {
-    const { gen, model } = pair(len + 1);
-    expect(hex(draw(gen, len))).toBe(hex(model.getrandom(len, true)));
-  });
+describe.each(BACKENDS)('%s backend', (backend) => {
+  const createGenerator = (options: GeneratorOptions = {}) => create({ backend, ...options });
 
-  it('every size in turn on one state, aligned and not', () => {
-    for (const offset of [0, 1, 3]) {
-      const { gen, model } = pair(100 + offset);
-      SIZES.forEach((len, i) => {
-        expect(hex(draw(gen, len, offset)), `size ${len}`).toBe(hex(model.getrandom(len, i === 0)));
-      });
-    }
-  });
-
-  it('a long mixed sequence of 5000 requests', () => {
-    const { gen, model } = pair(7);
-    const sizes = entropyStream(99);
-    const pick = new Uint8Array(4);
-    for (let i = 0; i < 5000; i++) {
-      sizes.entropy(pick);
-      const len = i % 97 === 0 ? 4096 + pick[0]! : pick[1]! % 200;
-      const offset = pick[2]! % 4;
-      expect(hex(draw(gen, len, offset)), `request ${i}`).toBe(hex(model.getrandom(len, i === 0)));
-    }
-    expect(gen.stats()).toMatchObject({ calls: 5000, rekeys: 1, retries: 0, fallbacks: 0 });
-  });
-
-  it('fills any ArrayBufferView byte for byte like a Uint8Array', () => {
-    const { gen, model } = pair(5);
-    const u16 = new Uint16Array(10);
-    const dv = new DataView(new ArrayBuffer(40), 3, 30);
-    expect(gen.getrandom(u16)).toBe(20);
-    expect(gen.getrandom(dv)).toBe(30);
-    expect(hex(new Uint8Array(u16.buffer))).toBe(hex(model.getrandom(20, true)));
-    expect(hex(new Uint8Array(dv.buffer, 3, 30))).toBe(hex(model.getrandom(30)));
-  });
-
-  it('fill() fills the whole buffer and returns it', () => {
-    const { gen, model } = pair(6);
-    const buf = new Uint32Array(300);
-    expect(gen.fill(buf)).toBe(buf);
-    expect(hex(new Uint8Array(buf.buffer))).toBe(hex(model.getrandom(1200, true)));
-  });
-});
-
-describe('key erasure and the zero key', () => {
-  it('zeroes handed-out batch bytes and replaces the key on every refill', () => {
-    const stream = entropyStream(11);
-    const firstKey = new Uint8Array(32);
-    entropyStream(11).entropy(firstKey);
-    const gen = createGenerator({ entropy: stream.entropy });
-    draw(gen, 16);
-    const s = gen.state;
-    expect(s[POS_OFFSET]).toBe(16);
-    expect(s.subarray(0, 16).every((b) => b === 0)).toBe(true);
-    expect(s.subarray(16, 96).some((b) => b !== 0)).toBe(true);
-    const key1 = hex(s.subarray(KEY_OFFSET, KEY_OFFSET + 32));
-    expect(key1).not.toBe(hex(firstKey)); // the refill wrote over the fetched key
-    draw(gen, 80); // empties the batch exactly: no refill
-    expect(s[POS_OFFSET]).toBe(96);
-    expect(s.subarray(0, 96).every((b) => b === 0)).toBe(true);
-    expect(hex(s.subarray(KEY_OFFSET, KEY_OFFSET + 32))).toBe(key1);
-    draw(gen, 1); // refill: new batch, new key
-    expect(hex(s.subarray(KEY_OFFSET, KEY_OFFSET + 32))).not.toBe(key1);
-  });
-
-  it('a state zeroed between calls rekeys instead of using the zero key', () => {
-    const { gen, model } = pair(12);
-    draw(gen, 40);
-    model.getrandom(40, true);
-    gen.state.fill(0);
-    const out = draw(gen, 40);
-    expect(hex(out)).toBe(hex(model.getrandom(40, true)));
-    expect(hex(out)).not.toBe(hex(nobleKeystream(new Uint8Array(32), 0, 40)));
-    expect(gen.stats()).toMatchObject({ rekeys: 2, retries: 0, fallbacks: 0 });
-  });
-
-  it('never uses an all-zero key from a broken entropy source', () => {
-    const gen = createGenerator({ entropy: (buf) => buf.fill(0) });
-    const out = draw(gen, 64);
-    // Served by the syscall path (the broken source itself), never by ChaCha20 under key 0.
-    expect(hex(out)).not.toBe(hex(nobleKeystream(new Uint8Array(32), 0, 64)));
-    expect(gen.stats()).toMatchObject({ rekeys: 1, fallbacks: 1 });
-    expect(gen.state[IN_USE_OFFSET]).toBe(0);
-    expect(gen.state.subarray(GENERATION_OFFSET, GENERATION_OFFSET + 8).every((b) => b === 0)).toBe(true);
-  });
-});
-
-describe('drops during a call', () => {
-  it('a state zeroed before the final check makes the call retry over the whole output', () => {
-    const clock = fakeClock();
-    const { gen, model } = pair(13, { clock });
-    draw(gen, 10);
-    model.getrandom(10, true);
-    const start = clock.reads;
-    // Reads during the next call: 1 = start, 2 = final check (zero here), 3 = retry start, 4 = final.
-    clock.onRead = (n) => n === start + 2 && gen.state.fill(0);
-    const out = draw(gen, 200);
-    // The first attempt used blocks 0 (direct) and 1-2 (refill) of the old key; the retry
-    // rekeys and keeps counting, so its 200 bytes are the new key's keystream from block 3:
-    // exactly what a fresh-key request of 3 * 64 + 200 bytes ends with.
-    const fresh = model.getrandom(3 * 64 + 200, true);
-    expect(hex(out)).toBe(hex(fresh.subarray(3 * 64)));
-    clock.onRead = undefined;
-    expect(hex(draw(gen, 100))).toBe(hex(model.getrandom(100)));
-    expect(gen.stats()).toMatchObject({ rekeys: 2, retries: 1, fallbacks: 0 });
-    expect(out.some((b) => b !== 0)).toBe(true);
-    expect(gen.state[IN_USE_OFFSET]).toBe(0);
-  });
-
-  it('a second zeroing sends the whole request to the syscall path', () => {
-    const clock = fakeClock();
-    const stream = entropyStream(14);
-    const mirror = entropyStream(14);
-    const gen = createGenerator({ entropy: stream.entropy, clock });
-    draw(gen, 10);
-    const start = clock.reads;
-    clock.onRead = (n) => (n === start + 2 || n === start + 4) && gen.state.fill(0);
-    const out = draw(gen, 100);
-    // Entropy so far: key, key again after the first zeroing, then the 100 fallback bytes.
-    const expected = new Uint8Array(32 + 32 + 100);
-    mirror.entropy(expected);
-    expect(hex(out)).toBe(hex(expected.subarray(64)));
-    expect(gen.stats()).toMatchObject({ rekeys: 2, retries: 1, fallbacks: 1 });
-    expect(gen.state[IN_USE_OFFSET]).toBe(0);
-    clock.onRead = undefined;
-    expect(draw(gen, 16).some((b) => b !== 0)).toBe(true);
-  });
-});
-
-describe('reentrancy, expiry and reseed', () => {
-  it('a busy state goes to the syscall path and is left alone', () => {
-    const stream = entropyStream(15);
-    const mirror = entropyStream(15);
-    const gen = createGenerator({ entropy: stream.entropy });
-    draw(gen, 8);
-    const skipped = new Uint8Array(32);
-    mirror.entropy(skipped);
-    gen.state[IN_USE_OFFSET] = 1;
-    const before = hex(gen.state);
-    const out = draw(gen, 24);
-    const expected = new Uint8Array(24);
-    mirror.entropy(expected);
-    expect(hex(out)).toBe(hex(expected));
-    expect(hex(gen.state)).toBe(before);
-    expect(gen.stats().fallbacks).toBe(1);
-  });
-
-  it('a call from inside the syscall callback on the same generator is served by the syscall', () => {
-    let inner: Uint8Array | undefined;
-    let nested = false;
-    const { entropy } = entropyStream(16);
-    const gen = createGenerator({
-      entropy(buf) {
-        if (!nested) {
-          nested = true;
-          inner = draw(gen, 8);
-        }
-        entropy(buf);
-      },
-    });
-    draw(gen, 8);
-    expect(inner?.some((b) => b !== 0)).toBe(true);
-    expect(gen.stats()).toMatchObject({ calls: 2, fallbacks: 1, rekeys: 1 });
-  });
-
-  it('keys expire after the reseed interval of the clock', () => {
-    const clock = fakeClock();
-    const { gen, model } = pair(17, { clock });
-    expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20, true)));
-    clock.now = 59_999;
-    expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20)));
-    clock.now = 60_000;
-    expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20, true)));
-    clock.now = 119_999;
-    expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20)));
-    clock.now = 120_000;
-    expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20, true)));
-    expect(gen.stats().rekeys).toBe(3);
-  });
-
-  it('honours a custom reseed interval', () => {
-    const clock = fakeClock();
-    const { gen } = pair(18, { clock, reseedIntervalMs: 5 });
-    draw(gen, 1);
-    clock.now = 4.9;
-    draw(gen, 1);
-    clock.now = 5;
-    draw(gen, 1);
-    expect(gen.stats().rekeys).toBe(2);
-  });
-
-  it('reseed() makes the next call rekey', () => {
-    const { gen, model } = pair(19, { clock: () => 0 });
-    draw(gen, 5);
-    model.getrandom(5, true);
-    gen.reseed();
-    expect(hex(draw(gen, 5))).toBe(hex(model.getrandom(5, true)));
-  });
-
-  it('release() zeroes the state and fails closed', () => {
-    const gen = createGenerator();
-    draw(gen, 5);
-    const view = gen.state;
-    gen.release();
-    expect(view.every((b) => b === 0)).toBe(true);
-    for (const call of [() => gen.getrandom(new Uint8Array(1)), () => gen.fill(new Uint8Array(1)), () => gen.state, () => gen.reseed()]) {
-      expect(call).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
-    }
-    gen.release(); // idempotent
-  });
-
-  it('flags GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE stay on the fast path', () => {
-    const { gen, model } = pair(20);
-    const flags = [GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE, GRND_RANDOM | GRND_INSECURE | GRND_NONBLOCK];
-    flags.forEach((f, i) => {
-      const out = new Uint8Array(33);
-      expect(gen.getrandom(out, f)).toBe(33);
-      expect(hex(out)).toBe(hex(model.getrandom(33, i === 0)));
-    });
-    expect(gen.stats().fallbacks).toBe(0);
-  });
-
-  it('clamps a corrupted pos instead of reading past the batch', () => {
-    const gen = createGenerator();
-    draw(gen, 1);
-    const key = hex(gen.state.subarray(KEY_OFFSET, KEY_OFFSET + 32));
-    gen.state[POS_OFFSET] = 200;
-    const out = draw(gen, 64 + 32);
-    expect(hex(out)).not.toContain(key);
-  });
-});
-
-describe('bad input leaves the state usable', () => {
-  /** After `bad` throws, in_use is clear and the next call gives the model's next bytes. */
-  function expectRecovers(bad: (g: ReturnType<typeof createGenerator>) => unknown, error: object) {
-    const { gen, model } = pair(21);
-    expect(hex(draw(gen, 7))).toBe(hex(model.getrandom(7, true)));
-    expect(() => bad(gen)).toThrow(expect.objectContaining(error));
-    expect(gen.state[IN_USE_OFFSET]).toBe(0);
-    expect(hex(draw(gen, 50))).toBe(hex(model.getrandom(50)));
+  /** A generator and the kernel model fed by identical entropy streams. */
+  function pair(seed: number, options: { clock?: () => number; reseedIntervalMs?: number } = {}) {
+    const gen = createGenerator({ entropy: entropyStream(seed).entropy, ...options });
+    const model = new KernelModel(entropyStream(seed).entropy);
+    return { gen, model };
   }
 
-  it.each([
-    ['a number', 16],
-    ['a string', 'abc'],
-    ['null', null],
-    ['an ArrayBuffer', new ArrayBuffer(8)],
-    ['a plain array', [1, 2, 3]],
-  ])('rejects %s as the buffer', (_, value) => {
-    expectRecovers((g) => g.getrandom(value as never), {
-      name: 'TypeError',
-      code: 'ERR_INVALID_ARG_TYPE',
-      message: expect.stringMatching(/^The "buffer" argument must be an instance of TypedArray or DataView\. Received /),
+  describe('known answers: the kernel algorithm byte for byte', () => {
+    it.each(SIZES)('a first request of %i bytes', (len) => {
+      const { gen, model } = pair(len + 1);
+      expect(hex(draw(gen, len))).toBe(hex(model.getrandom(len, true)));
+    });
+
+    it('every size in turn on one state, aligned and not', () => {
+      for (const offset of [0, 1, 3]) {
+        const { gen, model } = pair(100 + offset);
+        SIZES.forEach((len, i) => {
+          expect(hex(draw(gen, len, offset)), `size ${len}`).toBe(hex(model.getrandom(len, i === 0)));
+        });
+      }
+    });
+
+    it('a long mixed sequence of 5000 requests', () => {
+      const { gen, model } = pair(7);
+      const sizes = entropyStream(99);
+      const pick = new Uint8Array(4);
+      for (let i = 0; i < 5000; i++) {
+        sizes.entropy(pick);
+        const len = i % 97 === 0 ? 4096 + pick[0]! : pick[1]! % 200;
+        const offset = pick[2]! % 4;
+        expect(hex(draw(gen, len, offset)), `request ${i}`).toBe(hex(model.getrandom(len, i === 0)));
+      }
+      expect(gen.stats()).toMatchObject({ calls: 5000, rekeys: 1, retries: 0, fallbacks: 0 });
+    });
+
+    it('fills any ArrayBufferView byte for byte like a Uint8Array', () => {
+      const { gen, model } = pair(5);
+      const u16 = new Uint16Array(10);
+      const dv = new DataView(new ArrayBuffer(40), 3, 30);
+      expect(gen.getrandom(u16)).toBe(20);
+      expect(gen.getrandom(dv)).toBe(30);
+      expect(hex(new Uint8Array(u16.buffer))).toBe(hex(model.getrandom(20, true)));
+      expect(hex(new Uint8Array(dv.buffer, 3, 30))).toBe(hex(model.getrandom(30)));
+    });
+
+    it('fill() fills the whole buffer and returns it', () => {
+      const { gen, model } = pair(6);
+      const buf = new Uint32Array(300);
+      expect(gen.fill(buf)).toBe(buf);
+      expect(hex(new Uint8Array(buf.buffer))).toBe(hex(model.getrandom(1200, true)));
     });
   });
 
-  it('rejects a detached buffer', () => {
-    const ab = new ArrayBuffer(16);
-    const view = new Uint8Array(ab);
-    structuredClone(ab, { transfer: [ab] });
-    expectRecovers((g) => g.getrandom(view), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
-    expectRecovers((g) => g.fill(view), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
-    // A zero-length view of a live buffer is fine.
-    expect(createGenerator().getrandom(new Uint8Array(0))).toBe(0);
+  describe('key erasure and the zero key', () => {
+    it('zeroes handed-out batch bytes and replaces the key on every refill', () => {
+      const stream = entropyStream(11);
+      const firstKey = new Uint8Array(32);
+      entropyStream(11).entropy(firstKey);
+      const gen = createGenerator({ entropy: stream.entropy });
+      draw(gen, 16);
+      const s = gen.state;
+      expect(s[POS_OFFSET]).toBe(16);
+      expect(s.subarray(0, 16).every((b) => b === 0)).toBe(true);
+      expect(s.subarray(16, 96).some((b) => b !== 0)).toBe(true);
+      const key1 = hex(s.subarray(KEY_OFFSET, KEY_OFFSET + 32));
+      expect(key1).not.toBe(hex(firstKey)); // the refill wrote over the fetched key
+      draw(gen, 80); // empties the batch exactly: no refill
+      expect(s[POS_OFFSET]).toBe(96);
+      expect(s.subarray(0, 96).every((b) => b === 0)).toBe(true);
+      expect(hex(s.subarray(KEY_OFFSET, KEY_OFFSET + 32))).toBe(key1);
+      draw(gen, 1); // refill: new batch, new key
+      expect(hex(s.subarray(KEY_OFFSET, KEY_OFFSET + 32))).not.toBe(key1);
+    });
+
+    it('a state zeroed between calls rekeys instead of using the zero key', () => {
+      const { gen, model } = pair(12);
+      draw(gen, 40);
+      model.getrandom(40, true);
+      gen.state.fill(0);
+      const out = draw(gen, 40);
+      expect(hex(out)).toBe(hex(model.getrandom(40, true)));
+      expect(hex(out)).not.toBe(hex(nobleKeystream(new Uint8Array(32), 0, 40)));
+      expect(gen.stats()).toMatchObject({ rekeys: 2, retries: 0, fallbacks: 0 });
+    });
+
+    it('never uses an all-zero key from a broken entropy source', () => {
+      const gen = createGenerator({ entropy: (buf) => buf.fill(0) });
+      const out = draw(gen, 64);
+      // Served by the syscall path (the broken source itself), never by ChaCha20 under key 0.
+      expect(hex(out)).not.toBe(hex(nobleKeystream(new Uint8Array(32), 0, 64)));
+      expect(gen.stats()).toMatchObject({ rekeys: 1, fallbacks: 1 });
+      expect(gen.state[IN_USE_OFFSET]).toBe(0);
+      expect(gen.state.subarray(GENERATION_OFFSET, GENERATION_OFFSET + 8).every((b) => b === 0)).toBe(true);
+    });
   });
 
-  it.each([
-    ['a string', '1', TypeError, 'ERR_INVALID_ARG_TYPE'],
-    ['negative', -1, RangeError, 'ERR_OUT_OF_RANGE'],
-    ['fractional', 1.5, RangeError, 'ERR_OUT_OF_RANGE'],
-    ['NaN', Number.NaN, RangeError, 'ERR_OUT_OF_RANGE'],
-    ['too large', 2 ** 32, RangeError, 'ERR_OUT_OF_RANGE'],
-  ])('rejects %s flags', (_, flags, cls, code) => {
-    expectRecovers((g) => g.getrandom(new Uint8Array(4), flags as never), { name: cls.name, code });
+  describe('drops during a call', () => {
+    it('a state zeroed before the final check makes the call retry over the whole output', () => {
+      const clock = fakeClock();
+      const { gen, model } = pair(13, { clock });
+      draw(gen, 10);
+      model.getrandom(10, true);
+      const start = clock.reads;
+      // Reads during the next call: 1 = start, 2 = final check (zero here), 3 = retry start, 4 = final.
+      clock.onRead = (n) => n === start + 2 && gen.state.fill(0);
+      const out = draw(gen, 200);
+      // The first attempt used blocks 0 (direct) and 1-2 (refill) of the old key; the retry
+      // rekeys and keeps counting, so its 200 bytes are the new key's keystream from block 3:
+      // exactly what a fresh-key request of 3 * 64 + 200 bytes ends with.
+      const fresh = model.getrandom(3 * 64 + 200, true);
+      expect(hex(out)).toBe(hex(fresh.subarray(3 * 64)));
+      clock.onRead = undefined;
+      expect(hex(draw(gen, 100))).toBe(hex(model.getrandom(100)));
+      expect(gen.stats()).toMatchObject({ rekeys: 2, retries: 1, fallbacks: 0 });
+      expect(out.some((b) => b !== 0)).toBe(true);
+      expect(gen.state[IN_USE_OFFSET]).toBe(0);
+    });
+
+    it('a second zeroing sends the whole request to the syscall path', () => {
+      const clock = fakeClock();
+      const stream = entropyStream(14);
+      const mirror = entropyStream(14);
+      const gen = createGenerator({ entropy: stream.entropy, clock });
+      draw(gen, 10);
+      const start = clock.reads;
+      clock.onRead = (n) => (n === start + 2 || n === start + 4) && gen.state.fill(0);
+      const out = draw(gen, 100);
+      // Entropy so far: key, key again after the first zeroing, then the 100 fallback bytes.
+      const expected = new Uint8Array(32 + 32 + 100);
+      mirror.entropy(expected);
+      expect(hex(out)).toBe(hex(expected.subarray(64)));
+      expect(gen.stats()).toMatchObject({ rekeys: 2, retries: 1, fallbacks: 1 });
+      expect(gen.state[IN_USE_OFFSET]).toBe(0);
+      clock.onRead = undefined;
+      expect(draw(gen, 16).some((b) => b !== 0)).toBe(true);
+    });
   });
 
-  it('rejects unknown flags with EINVAL, as getrandom(2) does, even for zero bytes', () => {
-    for (const len of [0, 4]) {
-      expectRecovers((g) => g.getrandom(new Uint8Array(len), 0x8), { code: 'EINVAL', errno: -22, syscall: 'getrandom' });
+  describe('reentrancy, expiry and reseed', () => {
+    it('a busy state goes to the syscall path and is left alone', () => {
+      const stream = entropyStream(15);
+      const mirror = entropyStream(15);
+      const gen = createGenerator({ entropy: stream.entropy });
+      draw(gen, 8);
+      const skipped = new Uint8Array(32);
+      mirror.entropy(skipped);
+      gen.state[IN_USE_OFFSET] = 1;
+      const before = hex(gen.state);
+      const out = draw(gen, 24);
+      const expected = new Uint8Array(24);
+      mirror.entropy(expected);
+      expect(hex(out)).toBe(hex(expected));
+      expect(hex(gen.state)).toBe(before);
+      expect(gen.stats().fallbacks).toBe(1);
+    });
+
+    it('a call from inside the syscall callback on the same generator is served by the syscall', () => {
+      let inner: Uint8Array | undefined;
+      let nested = false;
+      const { entropy } = entropyStream(16);
+      const gen = createGenerator({
+        entropy(buf) {
+          if (!nested) {
+            nested = true;
+            inner = draw(gen, 8);
+          }
+          entropy(buf);
+        },
+      });
+      draw(gen, 8);
+      expect(inner?.some((b) => b !== 0)).toBe(true);
+      expect(gen.stats()).toMatchObject({ calls: 2, fallbacks: 1, rekeys: 1 });
+    });
+
+    it('keys expire after the reseed interval of the clock', () => {
+      const clock = fakeClock();
+      const { gen, model } = pair(17, { clock });
+      expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20, true)));
+      clock.now = 59_999;
+      expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20)));
+      clock.now = 60_000;
+      expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20, true)));
+      clock.now = 119_999;
+      expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20)));
+      clock.now = 120_000;
+      expect(hex(draw(gen, 20))).toBe(hex(model.getrandom(20, true)));
+      expect(gen.stats().rekeys).toBe(3);
+    });
+
+    it('honours a custom reseed interval', () => {
+      const clock = fakeClock();
+      const { gen } = pair(18, { clock, reseedIntervalMs: 5 });
+      draw(gen, 1);
+      clock.now = 4.9;
+      draw(gen, 1);
+      clock.now = 5;
+      draw(gen, 1);
+      expect(gen.stats().rekeys).toBe(2);
+    });
+
+    it('reseed() makes the next call rekey', () => {
+      const { gen, model } = pair(19, { clock: () => 0 });
+      draw(gen, 5);
+      model.getrandom(5, true);
+      gen.reseed();
+      expect(hex(draw(gen, 5))).toBe(hex(model.getrandom(5, true)));
+    });
+
+    it('release() zeroes the state and fails closed', () => {
+      const gen = createGenerator();
+      draw(gen, 5);
+      const view = gen.state;
+      gen.release();
+      // Zeroed, or detached with it (a native slice's buffer no longer reaches the page).
+      expect(view.byteLength === 0 || view.every((b) => b === 0)).toBe(true);
+      for (const call of [() => gen.getrandom(new Uint8Array(1)), () => gen.fill(new Uint8Array(1)), () => gen.state, () => gen.reseed()]) {
+        expect(call).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+      }
+      gen.release(); // idempotent
+    });
+
+    it('flags GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE stay on the fast path', () => {
+      const { gen, model } = pair(20);
+      const flags = [GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE, GRND_RANDOM | GRND_INSECURE | GRND_NONBLOCK];
+      flags.forEach((f, i) => {
+        const out = new Uint8Array(33);
+        expect(gen.getrandom(out, f)).toBe(33);
+        expect(hex(out)).toBe(hex(model.getrandom(33, i === 0)));
+      });
+      expect(gen.stats().fallbacks).toBe(0);
+    });
+
+    it('clamps a corrupted pos instead of reading past the batch', () => {
+      const gen = createGenerator();
+      draw(gen, 1);
+      const key = hex(gen.state.subarray(KEY_OFFSET, KEY_OFFSET + 32));
+      gen.state[POS_OFFSET] = 200;
+      const out = draw(gen, 64 + 32);
+      expect(hex(out)).not.toContain(key);
+    });
+  });
+
+  describe('bad input leaves the state usable', () => {
+    /** After `bad` throws, in_use is clear and the next call gives the model's next bytes. */
+    function expectRecovers(bad: (g: ReturnType<typeof create>) => unknown, error: object) {
+      const { gen, model } = pair(21);
+      expect(hex(draw(gen, 7))).toBe(hex(model.getrandom(7, true)));
+      expect(() => bad(gen)).toThrow(expect.objectContaining(error));
+      expect(gen.state[IN_USE_OFFSET]).toBe(0);
+      expect(hex(draw(gen, 50))).toBe(hex(model.getrandom(50)));
     }
-  });
 
-  it('an entropy source that throws leaves the generation at 0 and the error reaches the caller', () => {
-    let broken = true;
-    const stream = entropyStream(22);
-    const gen = createGenerator({
-      entropy(buf) {
-        if (broken) throw new Error('no entropy');
-        stream.entropy(buf);
-      },
+    it.each([
+      ['a number', 16],
+      ['a string', 'abc'],
+      ['null', null],
+      ['an ArrayBuffer', new ArrayBuffer(8)],
+      ['a plain array', [1, 2, 3]],
+    ])('rejects %s as the buffer', (_, value) => {
+      expectRecovers((g) => g.getrandom(value as never), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: expect.stringMatching(/^The "buffer" argument must be an instance of TypedArray or DataView\. Received /),
+      });
     });
-    expect(() => gen.getrandom(new Uint8Array(16))).toThrow('no entropy');
-    expect(gen.state.subarray(GENERATION_OFFSET, GENERATION_OFFSET + 8).every((b) => b === 0)).toBe(true);
-    expect(gen.state[IN_USE_OFFSET]).toBe(0);
-    broken = false;
-    const model = new KernelModel(entropyStream(22).entropy);
-    expect(hex(draw(gen, 16))).toBe(hex(model.getrandom(16, true)));
-  });
 
-  it('rejects a non-function entropy option', () => {
-    expect(() => createGenerator({ entropy: 5 as never })).toThrow(TypeError);
+    it('rejects a detached buffer', () => {
+      const ab = new ArrayBuffer(16);
+      const view = new Uint8Array(ab);
+      structuredClone(ab, { transfer: [ab] });
+      expectRecovers((g) => g.getrandom(view), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+      expectRecovers((g) => g.fill(view), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+      // A zero-length view of a live buffer is fine.
+      expect(createGenerator().getrandom(new Uint8Array(0))).toBe(0);
+    });
+
+    it.each([
+      ['a string', '1', TypeError, 'ERR_INVALID_ARG_TYPE'],
+      ['negative', -1, RangeError, 'ERR_OUT_OF_RANGE'],
+      ['fractional', 1.5, RangeError, 'ERR_OUT_OF_RANGE'],
+      ['NaN', Number.NaN, RangeError, 'ERR_OUT_OF_RANGE'],
+      ['too large', 2 ** 32, RangeError, 'ERR_OUT_OF_RANGE'],
+    ])('rejects %s flags', (_, flags, cls, code) => {
+      expectRecovers((g) => g.getrandom(new Uint8Array(4), flags as never), { name: cls.name, code });
+    });
+
+    it('rejects unknown flags with EINVAL, as getrandom(2) does, even for zero bytes', () => {
+      for (const len of [0, 4]) {
+        expectRecovers((g) => g.getrandom(new Uint8Array(len), 0x8), { code: 'EINVAL', errno: -22, syscall: 'getrandom' });
+      }
+    });
+
+    it('an entropy source that throws leaves the generation at 0 and the error reaches the caller', () => {
+      let broken = true;
+      const stream = entropyStream(22);
+      const gen = createGenerator({
+        entropy(buf) {
+          if (broken) throw new Error('no entropy');
+          stream.entropy(buf);
+        },
+      });
+      expect(() => gen.getrandom(new Uint8Array(16))).toThrow('no entropy');
+      expect(gen.state.subarray(GENERATION_OFFSET, GENERATION_OFFSET + 8).every((b) => b === 0)).toBe(true);
+      expect(gen.state[IN_USE_OFFSET]).toBe(0);
+      broken = false;
+      const model = new KernelModel(entropyStream(22).entropy);
+      expect(hex(draw(gen, 16))).toBe(hex(model.getrandom(16, true)));
+    });
+
+    it('rejects a non-function entropy option', () => {
+      expect(() => createGenerator({ entropy: 5 as never })).toThrow(TypeError);
+    });
+  });
+});
+
+describe('across backends', () => {
+  it.runIf(BACKENDS.length > 1)('simulated and native give byte-identical output for the same entropy', () => {
+    const [a, b] = BACKENDS.map((backend) => create({ backend, entropy: entropyStream(42).entropy }));
+    for (const len of [...SIZES, ...SIZES.slice().reverse()]) {
+      expect(hex(draw(a!, len, len % 3)), `size ${len}`).toBe(hex(draw(b!, len)));
+    }
   });
 });
 

@@ -1,0 +1,20 @@
+# The vgetrandom Node-API addon (Linux only): build/Release/vgetrandom.node.
+# Built by `node-gyp rebuild` at install time; when it cannot be built the library runs on its
+# simulated backend, so on other systems the target builds nothing.
+{
+  "targets": [
+    {
+      "target_name": "vgetrandom",
+      "conditions": [
+        ["OS=='linux'", {
+          "sources": ["native/vgetrandom.c", "native/arena.c", "native/vdso.c"],
+          "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+          "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-O2", "-pthread"],
+          "ldflags": ["-pthread"]
+        }, {
+          "type": "none"
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,358 @@
+// The process-wide state arena. See arena.h for the contract of each function.
+//
+// Invariants (all under `arena.lock`):
+//   - every page in `arena.pages` is mapped, page-aligned, `setup.page_size` long, and holds
+//     `setup.per_page` slices at offsets k * stride; no slice straddles the page's end, because
+//     a page is dropped (zeroed) as a whole and the generation check inside a state only proves
+//     that the page holding *that* generation was not dropped;
+//   - a slot is free iff its ticket is 0, and a free slice is all zero (fresh pages are zero,
+//     released slices are wiped before their slot is marked free);
+//   - a free slice has no usable JS ArrayBuffer over it (the binding detaches or has lost the
+//     buffer before it releases), so a page whose slots are all free can be unmapped;
+//   - at most one page with no slice in use is kept mapped, so a thread that comes and goes
+//     does not map and unmap a page each time, and a burst of threads does not pin its pages.
+
+#include "arena.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+struct slot {
+  uint64_t ticket;    // 0: free; otherwise the allocation's unique ticket
+  const void *owner;  // the env holding it (identity only)
+};
+
+struct page {
+  unsigned char *addr;
+  size_t used;         // slots with a nonzero ticket
+  struct slot *slots;  // per_page of them
+};
+
+static struct {
+  pthread_mutex_t lock;
+  struct page *pages;
+  size_t npages, cap;
+  size_t in_use;
+  uint64_t last_ticket;
+  int map_flags;  // the params' flags, or the fallback's once the kernel refused them
+  int droppable;  // -1 until the first page is mapped
+} arena = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0, 0, -1};
+
+static struct vgr_setup setup;
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+
+static void do_setup(void) {
+  long ps = sysconf(_SC_PAGESIZE);
+  setup.page_size = ps > 0 ? (size_t)ps : 4096;
+
+  // Defaults for a kernel without vDSO getrandom: the kernel's own answer on 6.11+ x86_64.
+  setup.params.size_of_opaque_state = 144;
+  setup.params.mmap_prot = PROT_READ | PROT_WRITE;
+  setup.params.mmap_flags = MAP_DROPPABLE | MAP_ANONYMOUS;
+
+  vgr_vdso_getrandom_fn fn = (vgr_vdso_getrandom_fn)vgr_vdso_lookup("__vdso_getrandom");
+  if (fn != NULL) {
+    // The params probe: NULL buffer, zero length and flags, opaque_len ~0UL. Anything but 0
+    // (or an answer we cannot use) means this vDSO's getrandom is not one we can drive.
+    struct vgr_opaque_params p;
+    memset(&p, 0, sizeof p);
+    if (fn(NULL, 0, 0, &p, ~0UL) == 0 && p.size_of_opaque_state != 0 &&
+        p.size_of_opaque_state <= setup.page_size / 2) {
+      setup.params = p;
+      setup.vdso_getrandom = fn;
+    }
+  }
+  setup.stride = (setup.params.size_of_opaque_state + 7u) & ~(size_t)7u;
+  setup.per_page = setup.page_size / setup.stride;
+  arena.map_flags = (int)setup.params.mmap_flags;
+}
+
+const struct vgr_setup *vgr_setup(void) {
+  pthread_once(&setup_once, do_setup);
+  return &setup;
+}
+
+void vgr_wipe(void *p, size_t n) {
+  memset(p, 0, n);
+  // The memory outlives this call (it is the arena), but keep even a clever compiler from
+  // treating the store as dead.
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+// mmap()s one page with the params' prot and flags. On a kernel older than 6.11 the map type
+// MAP_DROPPABLE is unknown and mmap() fails with EINVAL: fall back to ordinary private memory
+// that is at least wiped in a fork child and left out of core dumps (what MAP_DROPPABLE
+// implies besides dropping), and remember it so info() can say the pages are not droppable.
+// Without MADV_WIPEONFORK a fork child would share its parent's keys: fail closed instead.
+static unsigned char *map_page(void) {
+  const size_t len = setup.page_size;
+  void *p = mmap(NULL, len, (int)setup.params.mmap_prot, arena.map_flags, -1, 0);
+  if (p == MAP_FAILED && errno == EINVAL && (arena.map_flags & 0x0f) == MAP_DROPPABLE) {
+    arena.map_flags = MAP_PRIVATE | MAP_ANONYMOUS;
+    arena.droppable = 0;
+    p = mmap(NULL, len, (int)setup.params.mmap_prot, arena.map_flags, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    if (madvise(p, len, MADV_WIPEONFORK) != 0) {
+      int e = errno;
+      munmap(p, len);
+      errno = e;
+      return NULL;
+    }
+    (void)madvise(p, len, MADV_DONTDUMP);  // best effort: only keeps keys out of core dumps
+    return p;
+  }
+  if (p == MAP_FAILED) return NULL;
+  if (arena.droppable < 0) arena.droppable = (arena.map_flags & 0x0f) == MAP_DROPPABLE;
+  return p;
+}
+
+// Appends a freshly mapped page; returns its index, or -1 with errno set.
+static ptrdiff_t add_page(void) {
+  if (arena.npages == arena.cap) {
+    size_t cap = arena.cap ? arena.cap * 2 : 8;
+    struct page *pages = realloc(arena.pages, cap * sizeof *pages);
+    if (pages == NULL) return -1;
+    arena.pages = pages;
+    arena.cap = cap;
+  }
+  struct slot *slots = calloc(setup.per_page, sizeof *slots);
+  if (slots == NULL) return -1;
+  unsigned char *addr = map_page();
+  if (addr == NULL) {
+    int e = errno;
+    free(slots);
+    errno = e;
+    return -1;
+  }
+  arena.pages[arena.npages] = (struct page){addr, 0, slots};
+  return (ptrdiff_t)arena.npages++;
+}
+
+static struct page *find_page(uintptr_t addr) {
+  for (size_t i = 0; i < arena.npages; i++) {
+    if ((uintptr_t)arena.pages[i].addr == addr) return &arena.pages[i];
+  }
+  return NULL;
+}
+
+// The slot of the slice starting at `state`, or NULL if no slice starts there.
+static struct slot *find_slot(const void *state, struct page **page_out) {
+  uintptr_t a = (uintptr_t)state, base = a & ~(uintptr_t)(setup.page_size - 1);
+  struct page *page = find_page(base);
+  if (page == NULL) return NULL;
+  size_t off = a - base;
+  if (off % setup.stride != 0 || off / setup.stride >= setup.per_page) return NULL;
+  *page_out = page;
+  return &page->slots[off / setup.stride];
+}
+
+// Called with the lock held when `page` has just become empty: keep it if it is the only
+// empty page, else unmap it. Its slices are all zero and no JS buffer can reach them.
+static void maybe_unmap(struct page *page) {
+  for (size_t i = 0; i < arena.npages; i++) {
+    struct page *other = &arena.pages[i];
+    if (other != page && other->used == 0) {
+      munmap(page->addr, setup.page_size);
+      free(page->slots);
+      *page = arena.pages[--arena.npages];  // order of pages carries no meaning
+      return;
+    }
+  }
+}
+
+void *vgr_arena_alloc(const void *owner, uint64_t *ticket) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  // First fit: fill the pages we have before touching a new one, so that few pages stay hot
+  // and threads share pages (as glibc's allocator does).
+  struct page *page = NULL;
+  for (size_t i = 0; i < arena.npages && page == NULL; i++) {
+    if (arena.pages[i].used < setup.per_page) page = &arena.pages[i];
+  }
+  if (page == NULL) {
+    ptrdiff_t i = add_page();
+    if (i < 0) {
+      int e = errno;
+      pthread_mutex_unlock(&arena.lock);
+      errno = e;
+      return NULL;
+    }
+    page = &arena.pages[i];
+  }
+  size_t k = 0;
+  while (page->slots[k].ticket != 0) k++;  // used < per_page, so a free slot exists
+  page->slots[k].ticket = *ticket = ++arena.last_ticket;
+  page->slots[k].owner = owner;
+  page->used++;
+  arena.in_use++;
+  void *state = page->addr + k * setup.stride;
+  pthread_mutex_unlock(&arena.lock);
+  return state;
+}
+
+int vgr_arena_held(const void *state, const void *owner) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  struct page *page;
+  struct slot *slot = find_slot(state, &page);
+  int r = slot == NULL ? VGR_NOT_A_SLICE : (slot->ticket != 0 && slot->owner == owner) ? VGR_OK : VGR_NOT_HELD;
+  pthread_mutex_unlock(&arena.lock);
+  return r;
+}
+
+// Lock held. Wipes a held slice and frees its slot.
+static void release_slot(struct page *page, struct slot *slot) {
+  vgr_wipe(page->addr + (size_t)(slot - page->slots) * setup.stride, setup.stride);
+  slot->ticket = 0;
+  slot->owner = NULL;
+  page->used--;
+  arena.in_use--;
+}
+
+int vgr_arena_release(void *state, const void *owner, uint64_t ticket) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  struct page *page;
+  struct slot *slot = find_slot(state, &page);
+  int r = VGR_NOT_A_SLICE;
+  if (slot != NULL) {
+    r = VGR_NOT_HELD;
+    if (slot->ticket != 0 && slot->owner == owner && (ticket == 0 || slot->ticket == ticket)) {
+      release_slot(page, slot);
+      if (page->used == 0) maybe_unmap(page);
+      r = VGR_OK;
+    }
+  }
+  pthread_mutex_unlock(&arena.lock);
+  return r;
+}
+
+size_t vgr_arena_release_owner(const void *owner) {
+  vgr_setup();
+  size_t n = 0;
+  pthread_mutex_lock(&arena.lock);
+  for (size_t i = 0; i < arena.npages; i++) {
+    struct page *page = &arena.pages[i];
+    for (size_t k = 0; k < setup.per_page; k++) {
+      if (page->slots[k].ticket != 0 && page->slots[k].owner == owner) {
+        release_slot(page, &page->slots[k]);
+        n++;
+      }
+    }
+  }
+  // Unmap all but one of the pages this left empty (walking backwards: maybe_unmap moves the
+  // last page into the freed place).
+  for (size_t i = arena.npages; i-- > 0;) {
+    if (arena.pages[i].used == 0) maybe_unmap(&arena.pages[i]);
+  }
+  pthread_mutex_unlock(&arena.lock);
+  return n;
+}
+
+void vgr_arena_stats(struct vgr_arena_stats *out) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  out->pages = arena.npages;
+  out->in_use = arena.in_use;
+  out->free = arena.npages * setup.per_page - arena.in_use;
+  pthread_mutex_unlock(&arena.lock);
+}
+
+uintptr_t vgr_arena_first_page(void) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  uintptr_t addr = 0;
+  if (arena.npages > 0 || add_page() >= 0) addr = (uintptr_t)arena.pages[0].addr;
+  int e = errno;
+  pthread_mutex_unlock(&arena.lock);
+  errno = e;
+  return addr;
+}
+
+int vgr_arena_droppable(void) {
+  pthread_mutex_lock(&arena.lock);
+  int d = arena.droppable;
+  pthread_mutex_unlock(&arena.lock);
+  return d;
+}
+
+int vgr_arena_pageout(uintptr_t addr) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  // Under the lock: the page cannot be unmapped (and its address reused) while we advise it.
+  struct page *page = find_page(addr);
+  int r = page == NULL ? VGR_NOT_A_SLICE : madvise(page->addr, setup.page_size, MADV_PAGEOUT) == 0 ? 0 : -errno;
+  pthread_mutex_unlock(&arena.lock);
+  return r;
+}
+
+size_t vgr_arena_pageout_all(void) {
+  vgr_setup();
+  size_t n = 0;
+  pthread_mutex_lock(&arena.lock);
+  for (size_t i = 0; i < arena.npages; i++) {
+    if (madvise(arena.pages[i].addr, setup.page_size, MADV_PAGEOUT) == 0) n++;
+  }
+  pthread_mutex_unlock(&arena.lock);
+  return n;
+}
+
+// --- the dropper thread --------------------------------------------------------------------
+
+static struct {
+  pthread_mutex_t lock;  // guards running/thread/owner against concurrent start/stop
+  int running;
+  pthread_t thread;
+  const void *owner;
+  unsigned interval_us;
+  atomic_bool stop;
+  atomic_uint_fast64_t drops;
+} dropper = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void *dropper_main(void *arg) {
+  (void)arg;
+  struct timespec pause = {(time_t)(dropper.interval_us / 1000000u), (long)(dropper.interval_us % 1000000u) * 1000L};
+  while (!atomic_load_explicit(&dropper.stop, memory_order_relaxed)) {
+    atomic_fetch_add_explicit(&dropper.drops, vgr_arena_pageout_all(), memory_order_relaxed);
+    if (dropper.interval_us == 0) sched_yield();
+    else nanosleep(&pause, NULL);
+  }
+  return NULL;
+}
+
+int vgr_dropper_start(unsigned interval_us, const void *owner) {
+  vgr_setup();
+  pthread_mutex_lock(&dropper.lock);
+  int r = -EBUSY;
+  if (!dropper.running) {
+    dropper.interval_us = interval_us;
+    dropper.owner = owner;
+    atomic_store(&dropper.stop, false);
+    atomic_store(&dropper.drops, 0);
+    r = -pthread_create(&dropper.thread, NULL, dropper_main, NULL);
+    dropper.running = r == 0;
+  }
+  pthread_mutex_unlock(&dropper.lock);
+  return r;
+}
+
+int64_t vgr_dropper_stop(const void *owner) {
+  pthread_mutex_lock(&dropper.lock);
+  int64_t n = -1;
+  if (dropper.running && (owner == NULL || owner == dropper.owner)) {
+    atomic_store(&dropper.stop, true);
+    pthread_join(dropper.thread, NULL);
+    dropper.running = 0;
+    n = (int64_t)atomic_load(&dropper.drops);
+  }
+  pthread_mutex_unlock(&dropper.lock);
+  return n;
+}

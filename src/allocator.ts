@@ -1,0 +1,114 @@
+// Carves 144-byte state slices out of arena pages, the way glibc's and Go's vgetrandom
+// allocators do: a slice never straddles a page (28 per 4 KiB page, the rest of the page
+// unused), the arena grows by whole pages, a free list hands each generator its own slice,
+// and a released slice is zeroed before anyone can get it again.
+
+import { type Arena, type ArenaPage } from './mm/arena.js';
+import { STATE_SIZE, type StateView, stateView } from './state.js';
+
+/** One state's place in the arena. */
+export interface Slice {
+  /** Address of the page holding it. */
+  readonly pageAddr: number;
+  /** Byte offset of the state in its page (a multiple of 144, so of 8). */
+  readonly offset: number;
+  readonly view: StateView;
+}
+
+export interface ArenaStats {
+  /** Pages mapped for states. */
+  pages: number;
+  /** Slices handed out and not yet released. */
+  statesInUse: number;
+  /** Slices ready to be handed out. */
+  statesFree: number;
+}
+
+/** What a generator needs from its backend's allocator (simulated arena or native addon). */
+export interface SliceAllocator {
+  /** Hands out a slice that no other generator or thread holds. */
+  allocate(): Slice;
+  /** Zeroes `slice` and makes it available again. */
+  release(slice: Slice): void;
+  stats(): ArenaStats;
+}
+
+export class StateAllocator implements SliceAllocator {
+  readonly arena: Arena;
+  readonly #pages: ArenaPage[] = [];
+  // LIFO: the most recently released (zeroed) slice is reused first, keeping few pages hot.
+  readonly #free: Slice[] = [];
+  // Slices handed out: release() of anything else (a double release) must not reach the free
+  // list, or two generators would be handed one state.
+  readonly #held = new Set<Slice>();
+
+  constructor(arena: Arena) {
+    if (arena.params.sizeOfOpaqueState !== STATE_SIZE) {
+      // The algorithm is written for the kernel's 144-byte layout; a different size means a
+      // kernel whose state we do not know how to drive.
+      throw new RangeError(`unsupported vgetrandom state size ${arena.params.sizeOfOpaqueState}`);
+    }
+    this.arena = arena;
+  }
+
+  /** States that fit in one page without straddling its end. */
+  get statesPerPage(): number {
+    return Math.floor(this.arena.pageSize / STATE_SIZE);
+  }
+
+  allocate(): Slice {
+    if (this.#free.length === 0) this.#grow();
+    const slice = this.#free.pop()!;
+    this.#held.add(slice);
+    return slice;
+  }
+
+  release(slice: Slice): void {
+    if (!this.#held.delete(slice)) throw new RangeError('this state slice is not held from this allocator');
+    slice.view.bytes.fill(0);
+    this.#free.push(slice);
+  }
+
+  stats(): ArenaStats {
+    return { pages: this.#pages.length, statesInUse: this.#held.size, statesFree: this.#free.length };
+  }
+
+  /**
+   * The allocator of a forked child whose arena is `child` (the same pages at the same
+   * addresses, as the child sees them). Only the forking generator's slice `keep` stays in
+   * use: every other slice belonged to a thread or generator the child does not have, so it
+   * goes back on the free list, as glibc does after fork. Keeping them "in use" would leak
+   * them; handing `keep` out again would give two generators one state.
+   */
+  forkInto(child: Arena & { pageAt(addr: number): ArenaPage }, keep: Slice): { allocator: StateAllocator; kept: Slice } {
+    const forked = new StateAllocator(child);
+    let kept: Slice | undefined;
+    for (const page of this.#pages) {
+      const childPage = child.pageAt(page.addr);
+      forked.#pages.push(childPage);
+      for (const slice of forked.#carve(childPage)) {
+        if (slice.pageAddr === keep.pageAddr && slice.offset === keep.offset) kept = slice;
+        else forked.#free.push(slice);
+      }
+    }
+    if (kept === undefined) throw new RangeError('the forking slice is not in this arena');
+    forked.#held.add(kept);
+    return { allocator: forked, kept };
+  }
+
+  #grow(): void {
+    const page = this.arena.mapPage();
+    this.#pages.push(page);
+    // Reversed so that pop() hands out the page's slices in address order.
+    this.#free.push(...this.#carve(page).reverse());
+  }
+
+  #carve(page: ArenaPage): Slice[] {
+    const slices: Slice[] = [];
+    for (let i = 0; i < this.statesPerPage; i++) {
+      const offset = i * STATE_SIZE;
+      slices.push({ pageAddr: page.addr, offset, view: stateView(page.bytes.buffer, page.bytes.byteOffset + offset) });
+    }
+    return slices;
+  }
+}

@@ -1,0 +1,91 @@
+// Drop-ins for node:crypto's random functions and for the random half of WebCrypto's `crypto`
+// object, all served by this thread's vgetrandom generator (never by node:crypto's RNG). Each
+// behaves as Node 20's does for every input, errors included: same class, name, code and message,
+// thrown or passed to the callback at the same point. The fill functions, randomInt and
+// randomUUID live in their own modules; getRandomValues and `webcrypto` are here.
+
+import { domException, invalidThis, quotaExceeded, requiredArguments } from './errors.js';
+import { fillRange } from './random-fill.js';
+import { randomUUID, type UUID } from './random-uuid.js';
+
+export { randomBytes, randomFill, randomFillSync, type RandomFillCallback, type RandomFillTarget } from './random-fill.js';
+export { randomInt, type RandomIntCallback } from './random-int.js';
+export { randomUUID, type RandomUUIDOptions, type UUID } from './random-uuid.js';
+
+/** WebCrypto's limit on one getRandomValues request, in bytes. */
+const QUOTA = 65536;
+
+/**
+ * %TypedArray%.prototype[Symbol.toStringTag]: the array's type name for any TypedArray (of any
+ * realm, subclasses and Buffer included), undefined for everything else.
+ */
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!
+  .get as (this: unknown) => string | undefined;
+
+/** The TypedArray types WebCrypto fills: the integer ones (no Float16/32/64Array, no DataView). */
+const INTEGER_ARRAYS: ReadonlySet<string | undefined> = new Set([
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'BigInt64Array',
+  'BigUint64Array',
+]);
+
+/**
+ * Fills an integer TypedArray with random values and returns it, like node:crypto's
+ * `getRandomValues` (which may be called unbound). Anything else, a missing argument included,
+ * throws a DOMException named TypeMismatchError; more than 65536 bytes throws a
+ * QuotaExceededError. A Uint8Array or Buffer is filled in place without allocating.
+ * @example const nonce = getRandomValues(new Uint8Array(12));
+ */
+export function getRandomValues<T extends ArrayBufferView>(typedArray: T): T {
+  if (!INTEGER_ARRAYS.has(typedArrayName.call(typedArray))) {
+    throw domException('The data argument must be an integer-type TypedArray', 'TypeMismatchError');
+  }
+  const length = typedArray.byteLength;
+  if (length > QUOTA) throw quotaExceeded('The requested length exceeds 65,536 bytes', QUOTA, length);
+  fillRange(typedArray, 0, length);
+  return typedArray;
+}
+
+/** The random half of WebCrypto's `Crypto` interface, as lib.dom types it. */
+export interface RandomCrypto {
+  getRandomValues<T extends ArrayBufferView>(array: T): T;
+  randomUUID(): UUID;
+}
+
+/**
+ * The class of `webcrypto`, mirroring Node's `Crypto`: its methods must be called on `webcrypto`
+ * itself (otherwise ERR_INVALID_THIS, as with `globalThis.crypto`), and getRandomValues requires
+ * its argument (ERR_MISSING_ARGS), as WebIDL does.
+ */
+class Crypto implements RandomCrypto {
+  getRandomValues<T extends ArrayBufferView>(array: T): T {
+    if (this !== webcrypto) throw invalidThis('Crypto');
+    requiredArguments(arguments.length, 1, "Failed to execute 'getRandomValues' on 'Crypto'");
+    return getRandomValues(array);
+  }
+
+  randomUUID(): UUID {
+    if (this !== webcrypto) throw invalidThis('Crypto');
+    return randomUUID();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Crypto';
+  }
+}
+
+/**
+ * A stand-in for `globalThis.crypto` where only randomness is needed: `getRandomValues` and
+ * `randomUUID` behave as Node 20's do, `this` checks included (a detached method throws
+ * ERR_INVALID_THIS), but draw from vgetrandom. There is no `subtle`.
+ * @example
+ * const rng: Pick<Crypto, 'getRandomValues' | 'randomUUID'> = webcrypto;
+ * webcrypto.getRandomValues(new Uint32Array(4));
+ */
+export const webcrypto: RandomCrypto = new Crypto();

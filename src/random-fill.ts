@@ -1,0 +1,176 @@
+// node:crypto's randomBytes, randomFillSync and randomFill, served by this thread's vgetrandom
+// generator. Arguments are checked in Node 20's order with Node's errors (lib/internal/crypto/
+// random.js), so a caller sees the same exception for every bad input.
+//
+// Failure: when the generator throws (the OS entropy source failed), the error reaches the
+// caller (thrown, or the callback's only argument) and the requested byte range is zeroed
+// first, so it never holds part of a draw that could pass for random output; bytes outside the
+// range are untouched. randomBytes never hands out its buffer after a failure.
+//
+// Async forms generate at call time, then call back on a later turn of the event loop
+// (setImmediate: where Node's thread-pool job would complete). Unlike Node 20, a zero-byte
+// request also calls back asynchronously: a callback never runs inside the call that takes it.
+
+import { Buffer, constants as bufferConstants } from 'node:buffer';
+import { types } from 'node:util';
+import { defaultGenerator } from './default.js';
+import { invalidArgType, outOfRange, validateFunction, validateNumber } from './errors.js';
+
+/** What Node's randomFill and randomFillSync accept: any ArrayBuffer or ArrayBufferView. */
+export type RandomFillTarget = ArrayBufferView | ArrayBufferLike;
+
+/** The most bytes one request may ask for, as in Node: min(buffer.constants.MAX_LENGTH, 2^31 - 1). */
+const kMaxPossibleLength = Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1);
+
+/** Node's assertOffset: `offset` counts elements; returns it in bytes. */
+function assertOffset(offset: unknown, elementSize: number, length: number): number {
+  validateNumber(offset, 'offset');
+  const bytes = offset * elementSize;
+  const maxLength = Math.min(length, kMaxPossibleLength);
+  if (Number.isNaN(bytes) || bytes > maxLength || bytes < 0) {
+    throw outOfRange('offset', `>= 0 && <= ${maxLength}`, bytes);
+  }
+  return bytes >>> 0;
+}
+
+/** Node's assertSize: `size` counts elements; returns it in bytes (fractions truncated). */
+function assertSize(size: unknown, elementSize: number, offset: number, length: number): number {
+  validateNumber(size, 'size');
+  const bytes = size * elementSize;
+  if (Number.isNaN(bytes) || bytes > kMaxPossibleLength || bytes < 0) {
+    throw outOfRange('size', `>= 0 && <= ${kMaxPossibleLength}`, bytes);
+  }
+  if (bytes + offset > length) throw outOfRange('size + offset', `<= ${length}`, bytes + offset);
+  return bytes >>> 0;
+}
+
+/** Node's buffer check, shared by randomFill and randomFillSync. */
+function assertTarget(buf: unknown): asserts buf is RandomFillTarget {
+  // isView first: the common case, and cheaper than the native isAnyArrayBuffer.
+  if (!ArrayBuffer.isView(buf) && !types.isAnyArrayBuffer(buf)) {
+    throw invalidArgType('buf', ['ArrayBuffer', 'ArrayBufferView'], buf);
+  }
+}
+
+/** `buf.BYTES_PER_ELEMENT || 1`, read from the object as Node reads it. */
+function elementSizeOf(buf: RandomFillTarget): number {
+  return (buf as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT || 1;
+}
+
+/**
+ * Fills bytes [offset, offset + size) of `buf` from this thread's generator; the caller has
+ * checked the range against `buf`. A whole Uint8Array (Buffer included) goes to the generator as
+ * it is, without a new view. On failure the range is zeroed and the error rethrown.
+ * @example fillRange(array, 0, array.byteLength)
+ */
+export function fillRange(buf: RandomFillTarget, offset: number, size: number): void {
+  if (size === 0) return;
+  let bytes: Uint8Array;
+  if (!ArrayBuffer.isView(buf)) bytes = new Uint8Array(buf, offset, size);
+  else if (buf instanceof Uint8Array && offset === 0 && size === buf.byteLength) bytes = buf;
+  else bytes = new Uint8Array(buf.buffer, buf.byteOffset + offset, size);
+  try {
+    defaultGenerator().fill(bytes);
+  } catch (err) {
+    bytes.fill(0);
+    throw err;
+  }
+}
+
+/**
+ * Fills `buf` (an ArrayBuffer, SharedArrayBuffer, TypedArray, DataView or Buffer) with random
+ * bytes and returns it, like node:crypto's `randomFillSync`. `offset` and `size` count elements
+ * of a TypedArray (bytes otherwise); the default is from `offset` to the end.
+ * Throws Node's errors for bad arguments, and the generator's error (with the range zeroed) if
+ * the entropy source fails.
+ * @example
+ * const key = randomFillSync(Buffer.alloc(32));
+ * randomFillSync(new Uint32Array(8), 2, 4); // fills elements 2..5
+ */
+export function randomFillSync<T extends RandomFillTarget>(buf: T, offset?: number, size?: number): T;
+export function randomFillSync(buf: unknown, offset: unknown = 0, size?: unknown): RandomFillTarget {
+  assertTarget(buf);
+  const elementSize = elementSizeOf(buf);
+  const start = assertOffset(offset, elementSize, buf.byteLength);
+  const count = size === undefined ? buf.byteLength - start : assertSize(size, elementSize, start, buf.byteLength);
+  fillRange(buf, start, count);
+  return buf;
+}
+
+/** The async forms' tail: fills now, then calls back `(null, buf)` or `(err)` on a later turn. */
+function fillThenCallBack(buf: RandomFillTarget, offset: number, size: number, callback: unknown): void {
+  const done = callback as (...args: unknown[]) => void;
+  try {
+    fillRange(buf, offset, size);
+  } catch (err) {
+    setImmediate(done, err);
+    return;
+  }
+  setImmediate(done, null, buf);
+}
+
+/** randomFill's callback: `(null, buf)` on success, `(err)` alone on failure, as Node calls it. */
+export type RandomFillCallback<T> = (err: Error | null, buf: T) => void;
+
+/**
+ * Fills `buf` with random bytes like node:crypto's `randomFill` and calls back `(null, buf)` on
+ * a later turn of the event loop, or `(err)` if the entropy source failed (the range is then
+ * zeroed). Bad arguments throw synchronously, as in Node. `offset` and `size` count elements of a
+ * TypedArray. Node's quirks are kept: `randomFill(buf, offset, cb)` with an ArrayBuffer or
+ * DataView throws ERR_OUT_OF_RANGE (size NaN), because Node computes `buf.length - offset`.
+ * @example
+ * randomFill(new Uint8Array(16), (err, buf) => { if (err) throw err; use(buf); });
+ * randomFill(Buffer.alloc(64), 8, 32, (err, buf) => {});
+ */
+export function randomFill<T extends RandomFillTarget>(buf: T, callback: RandomFillCallback<T>): void;
+export function randomFill<T extends RandomFillTarget>(buf: T, offset: number, callback: RandomFillCallback<T>): void;
+export function randomFill<T extends RandomFillTarget>(
+  buf: T,
+  offset: number,
+  size: number,
+  callback: RandomFillCallback<T>,
+): void;
+export function randomFill(buf: unknown, offset?: unknown, size?: unknown, callback?: unknown): void {
+  assertTarget(buf);
+  const elementSize = elementSizeOf(buf);
+  // Node's argument shuffle, literally: `length` is the element count (undefined for an
+  // ArrayBuffer or DataView) and the subtraction coerces, or throws for a bigint or symbol.
+  const length = (buf as { length?: number }).length as number;
+  if (typeof offset === 'function') {
+    callback = offset;
+    offset = 0;
+    size = length;
+  } else if (typeof size === 'function') {
+    callback = size;
+    size = length - (offset as number);
+  } else {
+    validateFunction(callback, 'callback');
+  }
+  const start = assertOffset(offset, elementSize, buf.byteLength);
+  const count = size === undefined ? buf.byteLength - start : assertSize(size, elementSize, start, buf.byteLength);
+  fillThenCallBack(buf, start, count, callback);
+}
+
+/**
+ * `size` random bytes in a new Buffer, like node:crypto's `randomBytes`: returned, or passed to
+ * `callback(null, buf)` on a later turn of the event loop. If the entropy source fails the error
+ * is thrown, or passed alone to the callback, and the buffer is dropped. A fractional `size` is
+ * truncated, as in Node; the Buffer has an ArrayBuffer of its own (never from the pool).
+ * @example
+ * const salt = randomBytes(16);
+ * randomBytes(32, (err, key) => { if (err) throw err; use(key); });
+ */
+export function randomBytes(size: number): Buffer<ArrayBuffer>;
+export function randomBytes(size: number, callback: (err: Error | null, buf: Buffer<ArrayBuffer>) => void): void;
+export function randomBytes(size: unknown, callback?: unknown): Buffer<ArrayBuffer> | undefined {
+  const count = assertSize(size, 1, 0, Infinity);
+  if (callback !== undefined) validateFunction(callback, 'callback');
+  // Unzeroed: every byte is overwritten by the fill, or zeroed by fillRange when it fails.
+  const buf = Buffer.allocUnsafeSlow(count);
+  if (callback === undefined) {
+    fillRange(buf, 0, count);
+    return buf;
+  }
+  fillThenCallBack(buf, 0, count, callback);
+  return undefined;
+}

@@ -1,0 +1,86 @@
+// node:crypto's randomInt, served by this thread's vgetrandom generator: the same argument
+// handling and errors as Node 20, and the same unbiased rejection sampling over 48-bit draws.
+
+import { defaultGenerator } from './default.js';
+import { invalidArgType, outOfRange, validateFunction } from './errors.js';
+
+/** The largest 48-bit value: each attempt draws 6 bytes, read big-endian as Node reads them. */
+const RAND_MAX = 0xffff_ffff_ffff;
+
+// One attempt's 6 bytes, reused by every call (randomInt allocates nothing) and zeroed before
+// randomInt returns or throws, so no draw stays behind in it.
+const draw = new Uint8Array(6);
+
+/**
+ * A uniform x in [0, randLimit), randLimit a multiple of the range: each attempt is a fresh
+ * 48-bit draw, kept only if below randLimit, so `x % range` is unbiased. Throws what the
+ * generator throws.
+ */
+function uniformBelow(randLimit: number): number {
+  const generator = defaultGenerator();
+  try {
+    for (;;) {
+      generator.fill(draw);
+      const x =
+        draw[0] * 2 ** 40 + draw[1] * 2 ** 32 + (((draw[2] << 24) | (draw[3] << 16) | (draw[4] << 8) | draw[5]) >>> 0);
+      if (x < randLimit) return x;
+    }
+  } finally {
+    draw.fill(0);
+  }
+}
+
+/**
+ * randomInt's callback, typed as in @types/node; on success `err` is in fact `undefined` (as Node
+ * passes it), on failure the error comes alone.
+ */
+export type RandomIntCallback = (err: Error | null, value: number) => void;
+
+/**
+ * A uniformly distributed integer n with min <= n < max, like node:crypto's `randomInt`: `min`
+ * defaults to 0; both must be safe integers and max - min at most 2^48 - 1. With a callback, it
+ * calls back `(undefined, n)` on the next tick (Node's usual path) or `(err)` if the entropy source
+ * failed; bad arguments always throw synchronously. As in Node, `randomInt(max, undefined, cb)`
+ * ignores `cb` and returns the number.
+ * @example
+ * randomInt(6) + 1;            // a die roll
+ * randomInt(-10, 10);          // -10..9
+ * randomInt(100, (err, n) => {});
+ */
+export function randomInt(max: number): number;
+export function randomInt(min: number, max: number): number;
+export function randomInt(max: number, callback: RandomIntCallback): void;
+export function randomInt(min: number, max: number, callback: RandomIntCallback): void;
+export function randomInt(min: unknown, max?: unknown, callback?: unknown): number | undefined {
+  // Node's optional-min detection, literally: randomInt(max) and randomInt(max, callback).
+  const minNotSpecified = typeof max === 'undefined' || typeof max === 'function';
+  if (minNotSpecified) {
+    callback = max;
+    max = min;
+    min = 0;
+  }
+  const isSync = typeof callback === 'undefined';
+  if (!isSync) validateFunction(callback, 'callback');
+  if (!Number.isSafeInteger(min)) throw invalidArgType('min', 'a safe integer', min);
+  if (!Number.isSafeInteger(max)) throw invalidArgType('max', 'a safe integer', max);
+  const lo = min as number;
+  const hi = max as number;
+  if (hi <= lo) throw outOfRange('max', `greater than the value of "min" (${lo})`, hi);
+  const range = hi - lo;
+  if (!(range <= RAND_MAX)) throw outOfRange(`max${minNotSpecified ? '' : ' - min'}`, `<= ${RAND_MAX}`, range);
+
+  // The largest multiple of `range` not above RAND_MAX: draws at or above it are rejected.
+  const randLimit = RAND_MAX - (RAND_MAX % range);
+  if (isSync) return (uniformBelow(randLimit) % range) + lo;
+
+  const done = callback as (...args: unknown[]) => void;
+  let n: number;
+  try {
+    n = (uniformBelow(randLimit) % range) + lo;
+  } catch (err) {
+    process.nextTick(done, err);
+    return undefined;
+  }
+  process.nextTick(done, undefined, n);
+  return undefined;
+}
