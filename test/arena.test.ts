@@ -12,6 +12,7 @@ import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, KEY_SIZE, STATE_SIZE } fr
 import { BACKENDS } from './helpers/backends.js';
 import { entropyStream, KernelModel } from './helpers/reference.js';
 import { tsWorker } from './helpers/ts-worker.js';
+import { drawMixed } from './helpers/stress.js';
 import { zeroStateEvidence } from './helpers/zero-key.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -94,21 +95,7 @@ describe('generators on a simulated arena', () => {
       workerData: { handle: mm.share(), control },
     });
     await once(worker, 'message'); // attached and looping
-    const sizes = [1, 4, 7, 16, 16, 32, 33, 63, 64, 95, 96, 100, 130, 200, 513];
-    const bufs = sizes.map((n) => new Uint8Array(n + 1).subarray(1)); // unaligned outputs too
-    let problems = 0;
-    let first: string | null = null;
-    for (let i = 0; i < 1_000_000; i++) {
-      const out = bufs[i % bufs.length]!;
-      gens[i & 1]!.getrandom(out);
-      if (out.length >= 16) {
-        const evidence = zeroStateEvidence(out);
-        if (evidence) {
-          problems++;
-          first ??= evidence;
-        }
-      }
-    }
+    const { problems, first } = drawMixed(gens);
     Atomics.store(new Int32Array(control), 0, 1);
     const [done] = (await once(worker, 'message')) as [{ dropped: number; loops: number }];
     await worker.terminate();
