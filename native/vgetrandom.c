@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "generation.h"
 
 // --- per-env data ----------------------------------------------------------------------------
 
@@ -41,6 +42,11 @@ struct env_data {
   // other state, allocated at first vdsoGetrandom(). The vDSO requires one state per thread:
   // two threads using one state at once would hand out the same batch bytes.
   void *vdso_state;
+  // This thread's copy of the process-wide generation ({low, high}), which generation.c keeps
+  // current once registered; JS reads it through an external ArrayBuffer (generationCell()).
+  // Lives as long as the env, which outlives every JS read of it.
+  uint32_t generation[2] __attribute__((aligned(8)));
+  bool generation_registered;
 };
 
 // The finalize hint of a slice's ArrayBuffer. The ticket identifies the allocation: by the time
@@ -639,6 +645,28 @@ VGR_FUNCTION(fork_probe) {
   return result;
 }
 
+// generationCell(): an ArrayBuffer over this thread's cell of the process-wide generation,
+// as two u32 words {low, high}, which the ticker and every reseed keep current.
+VGR_FUNCTION(generation_cell) {
+  (void)info;
+  VGR_ENV_DATA(d);
+  if (!d->generation_registered) {
+    int r = vgr_generation_register(d->generation);
+    if (r < 0) return throw_system_error(env, -r, "pthread_create"), NULL;
+    d->generation_registered = true;
+  }
+  napi_value buffer;
+  VGR_CALL(napi_create_external_arraybuffer(env, d->generation, sizeof d->generation, NULL, NULL, &buffer));
+  return buffer;
+}
+
+// bumpGeneration(): moves the process-wide generation on now (every thread's states rekey
+// before their next output); returns the new generation.
+VGR_FUNCTION(bump_generation) {
+  (void)info;
+  return num(env, (double)vgr_generation_bump());
+}
+
 // --- env lifecycle -----------------------------------------------------------------------------
 
 // The env (thread) is going away: stop a dropper it started, zero and return every slice it
@@ -648,6 +676,7 @@ static void env_cleanup(void *arg) {
   struct env_data *d = arg;
   vgr_dropper_stop(d);
   vgr_arena_release_owner(d);
+  if (d->generation_registered) vgr_generation_unregister(d->generation);
   free(d);
 }
 
@@ -679,6 +708,8 @@ NAPI_MODULE_INIT() {
       VGR_EXPORT("startDropper", start_dropper),
       VGR_EXPORT("stopDropper", stop_dropper),
       VGR_EXPORT("forkProbe", fork_probe),
+      VGR_EXPORT("generationCell", generation_cell),
+      VGR_EXPORT("bumpGeneration", bump_generation),
   };
   VGR_CALL(napi_define_properties(env, exports, sizeof exports_list / sizeof exports_list[0], exports_list));
   return exports;

@@ -4,10 +4,11 @@
 
 import { type EntropySource, MAX_RW_COUNT, osSyscall, type SyscallPath, syscallFromEntropy } from './entropy.js';
 import { invalidState, validateUint32 } from './errors.js';
-import { type Clock, Generation } from './generation.js';
+import { type Clock, ClockGeneration, type Generation, NativeGeneration } from './generation.js';
 import { type Slice, type SliceAllocator } from './allocator.js';
 import { allocatorFor, type Backend, forkArena } from './arenas.js';
 import { type SimulatedMm } from './mm/simulated.js';
+import { loadNative } from './native/binding.js';
 import { type StateView } from './state.js';
 import { bytesOf } from './views.js';
 import { type Counters, newCounters, vgetrandom } from './vgetrandom.js';
@@ -56,8 +57,19 @@ export interface Generator {
   fork(): { mm: SimulatedMm; generator: Generator };
 }
 
-/** The generation of every generator that does not bring its own clock or interval. */
-export const processGeneration: Generation = new Generation();
+let processWide: Generation | undefined;
+
+/**
+ * The generation of every generator that does not bring its own clock or interval: the addon's
+ * ticker-driven one where the addon loads (two memory reads per call), else the monotonic clock.
+ */
+export function processGeneration(): Generation {
+  if (processWide === undefined) {
+    const { binding } = loadNative();
+    processWide = binding === null ? new ClockGeneration() : new NativeGeneration(binding);
+  }
+  return processWide;
+}
 
 /** Gives the slice of a generator that was dropped without release() back to its arena. */
 const unreleased = new FinalizationRegistry<{ allocator: SliceAllocator; slice: Slice }>(({ allocator, slice }) =>
@@ -152,7 +164,7 @@ export function createGenerator(options: GeneratorOptions = {}): Generator {
     throw new TypeError('options.clock must be a function');
   }
   const generation =
-    clock === undefined && reseedIntervalMs === undefined ? processGeneration : new Generation(clock, reseedIntervalMs);
+    clock === undefined && reseedIntervalMs === undefined ? processGeneration() : new ClockGeneration(clock, reseedIntervalMs);
   const allocator = allocatorFor(options);
   return new StateGenerator(allocator, allocator.allocate(), { ...options }, generation);
 }

@@ -29,7 +29,7 @@ export function getrandom(buffer: ArrayBufferView, flags?: number): number {
  * @example reseed()
  */
 export function reseed(): void {
-  processGeneration.bump();
+  processGeneration().bump();
 }
 
 /**

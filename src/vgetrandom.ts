@@ -38,6 +38,11 @@ export function newCounters(): Counters {
 
 const TWO_32 = 0x1_0000_0000;
 
+/** The high u32 word of a generation below 2^53, without a division in the common case. */
+function highWord(generation: number): number {
+  return generation < TWO_32 ? 0 : Math.floor(generation / TWO_32);
+}
+
 // Scratch for blocks bound for an output that is not 4-byte aligned: ChaCha20 writes words.
 // Zeroed after every use, so no output outlives the call in it.
 const SCRATCH_BLOCKS = 64;
@@ -121,7 +126,7 @@ function generate(
     // 5. The generation serialises the key with the reseed schedule: read it every time.
     const current = generation();
     const currentLo = current >>> 0;
-    const currentHi = (current - currentLo) / TWO_32;
+    const currentHi = highWord(current);
     if (words[GENERATION_LO_WORD] !== currentLo || words[GENERATION_HI_WORD] !== currentHi) {
       // Write the generation *before* fetching the key. Were it written after, a fork (or a
       // drop) between the fetch and the write would leave parent and child with the same key
@@ -177,13 +182,13 @@ function generate(
     // 7. Re-read the state's generation *after* the copy. It is never 0 while valid, so a
     //    drop or fork wipe that happened at any point before this read (the page is zeroed
     //    before, or with, the bytes we copied) shows as a mismatch, and so does a reseed.
-    //    Atomics.load: the JIT may neither reuse an earlier read nor hoist it above the copy.
+    //    Atomics.load on the low word: the JIT may neither reuse an earlier read nor hoist it
+    //    above the copy, and the plain read of the high word cannot move above it either. One
+    //    atomic read suffices (V8 does not inline them: each costs a call): a drop zeroes the
+    //    generation before any batch or key byte, so if the low word still holds when read,
+    //    every byte copied before was read intact; and a zeroed high word is caught as well.
     const latest = generation();
-    const latestLo = latest >>> 0;
-    if (
-      Atomics.load(words, GENERATION_LO_WORD) === latestLo &&
-      Atomics.load(words, GENERATION_HI_WORD) === (latest - latestLo) / TWO_32
-    ) {
+    if (Atomics.load(words, GENERATION_LO_WORD) === latest >>> 0 && words[GENERATION_HI_WORD] === highWord(latest)) {
       return ret;
     }
     // The output may hold zeros or bytes of an expired key: make all of it again, once. A

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startupSnapshot } from 'node:v8';
+import { isBuildingSnapshot } from '../snapshot.js';
 
 /** One state slice from the process-wide arena. */
 export interface NativeSlice {
@@ -71,6 +71,14 @@ export interface NativeBinding {
   stopDropper(): number;
   /** Forks for real: does the child see `buffer` as all zero, and is the parent's unchanged? */
   forkProbe(buffer: ArrayBuffer | ArrayBufferView): { childSawZero: boolean; parentIntact: boolean };
+  /**
+   * This thread's cell of the process-wide generation: 8 bytes, read as u32 words {low, high},
+   * kept current by the addon's ticker (a new generation every 59 s) and by bumpGeneration().
+   * The low word is never 0.
+   */
+  generationCell(): ArrayBuffer;
+  /** Moves the process-wide generation on now; returns the new one. */
+  bumpGeneration(): number;
 }
 
 export interface NativeLoad {
@@ -94,6 +102,8 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'startDropper',
   'stopDropper',
   'forkProbe',
+  'generationCell',
+  'bumpGeneration',
 ];
 
 const PACKAGE_NAME = 'vgetrandom';
@@ -142,8 +152,8 @@ export function loadNativeUncached(env: NodeJS.ProcessEnv = process.env): Native
   const setting = env.VGETRANDOM_NATIVE;
   if (setting === '0') return { binding: null, reason: 'VGETRANDOM_NATIVE=0' };
   if (process.platform !== 'linux') return { binding: null, reason: 'not Linux' };
-  // A startup snapshot cannot hold an addon's state; the restored process starts simulated.
-  if (startupSnapshot.isBuildingSnapshot()) return { binding: null, reason: 'building a startup snapshot' };
+  // The addon cannot be loaded while a startup snapshot is built (a snapshot cannot hold its state).
+  if (isBuildingSnapshot()) return { binding: null, reason: 'building a startup snapshot' };
 
   let path: string;
   if (setting !== undefined && setting.endsWith('.node')) {
@@ -178,10 +188,13 @@ let cached: NativeLoad | undefined;
 
 /**
  * This thread's addon (each worker_thread loads it into its own env), loaded once, or
- * `{ binding: null, reason }`.
+ * `{ binding: null, reason }`. Not cached while a startup snapshot is built: a process restored
+ * from it loads the addon itself (src/snapshot.ts).
  * @example const { binding, reason } = loadNative(); if (!binding) console.log(reason);
  */
 export function loadNative(): NativeLoad {
-  cached ??= loadNativeUncached();
-  return cached;
+  if (cached !== undefined) return cached;
+  const load = loadNativeUncached();
+  if (!isBuildingSnapshot()) cached = load;
+  return load;
 }

@@ -1,0 +1,98 @@
+// The generation sources: the clock-driven one (key expiry by a clock) and the addon's
+// process-wide one (a ticker thread in C, reseed() for every thread).
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ClockGeneration, NativeGeneration, nextGeneration } from '../src/generation.js';
+import { createGenerator, reseed } from '../src/index.js';
+import { loadNative } from '../src/native/binding.js';
+import { BACKENDS } from './helpers/backends.js';
+import { tsWorker } from './helpers/ts-worker.js';
+
+describe('ClockGeneration', () => {
+  it('starts at 1 and moves on when the interval has run out, not before', () => {
+    let now = 1000;
+    const g = new ClockGeneration(() => now, 10);
+    expect(g.current()).toBe(1);
+    now = 1009.999;
+    expect(g.current()).toBe(1);
+    now = 1010;
+    expect(g.current()).toBe(2);
+    // The next interval starts when the last one was noticed to end.
+    now = 1019.9;
+    expect(g.current()).toBe(2);
+    now = 1020;
+    expect(g.current()).toBe(3);
+  });
+
+  it('bump() moves on at once and restarts the interval', () => {
+    let now = 0;
+    const g = new ClockGeneration(() => now, 10);
+    now = 8;
+    g.bump();
+    expect(g.current()).toBe(2);
+    now = 17;
+    expect(g.current()).toBe(2);
+    now = 18;
+    expect(g.current()).toBe(3);
+  });
+
+  it('fails closed on a clock that returns NaN: every check is a new generation', () => {
+    const g = new ClockGeneration(() => Number.NaN, 10);
+    expect(g.current()).toBe(2);
+    expect(g.current()).toBe(3);
+  });
+
+  it('rejects a non-positive interval', () => {
+    expect(() => new ClockGeneration(() => 0, 0)).toThrow(RangeError);
+    expect(() => new ClockGeneration(() => 0, Number.NaN)).toThrow(RangeError);
+  });
+
+  it('never uses a generation whose low word is 0', () => {
+    expect(nextGeneration(1)).toBe(2);
+    expect(nextGeneration(2 ** 32 - 1)).toBe(2 ** 32 + 1);
+    expect(nextGeneration(5 * 2 ** 32 - 1)).toBe(5 * 2 ** 32 + 1);
+  });
+});
+
+describe.runIf(BACKENDS.includes('native'))('NativeGeneration (the addon ticker)', () => {
+  const binding = loadNative().binding!;
+
+  it('reads a positive generation with a nonzero low word, and bump() moves it on', () => {
+    const g = new NativeGeneration(binding);
+    const a = g.current();
+    expect(a).toBeGreaterThan(0);
+    expect(a % 2 ** 32).not.toBe(0);
+    g.bump();
+    expect(g.current()).toBeGreaterThan(a);
+  });
+
+  it('is process-wide: a bump on a worker thread reaches this thread', async () => {
+    const g = new NativeGeneration(binding);
+    const before = g.current();
+    const worker = tsWorker(new URL('./workers/bump.ts', import.meta.url));
+    await new Promise((resolve, reject) => worker.once('exit', resolve).once('error', reject));
+    expect(g.current()).toBeGreaterThan(before);
+  });
+
+  it('reseed() makes every default generator rekey before its next output', () => {
+    const gens = [createGenerator(), createGenerator({ backend: 'native' }), createGenerator({ backend: 'simulated' })];
+    for (const g of gens) g.fill(new Uint8Array(8));
+    reseed();
+    for (const g of gens) g.fill(new Uint8Array(8));
+    expect(gens.map((g) => g.stats().rekeys)).toEqual([2, 2, 2]);
+  });
+
+  it("the ticker thread expires an idle generator's key without any call", () => {
+    const child = fileURLToPath(new URL('./native/ticker-child.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', child], {
+      encoding: 'utf8',
+      env: { ...process.env, VGETRANDOM_TICK_MS: '50' },
+    });
+    expect(r.stderr).toBe('');
+    const { before, after, rekeys } = JSON.parse(r.stdout) as { before: number; after: number; rekeys: number };
+    expect(after).toBeGreaterThan(before);
+    expect(rekeys).toBe(2);
+  });
+});
