@@ -1,6 +1,7 @@
 // Which arena a generator's state comes from: the native addon's process-wide droppable pages,
-// a caller's simulated mm, or this thread's default simulated mm. One allocator per arena, so
-// that every generator on it draws from the same free list and no two share a slice.
+// a caller's simulated mm, or this thread's default simulated mm (parked states instead while a
+// startup snapshot is built: src/snapshot.ts). One allocator per arena, so that every generator
+// on it draws from the same free list and no two share a slice.
 
 import { type Slice, type SliceAllocator, StateAllocator } from './allocator.js';
 import { invalidArgValue, invalidState } from './errors.js';
@@ -8,6 +9,7 @@ import { NativeAllocator } from './mm/native.js';
 import { SimulatedArena } from './mm/simulated-arena.js';
 import { SimulatedMm } from './mm/simulated.js';
 import { loadNative } from './native/binding.js';
+import { isBuildingSnapshot, parkedStates } from './snapshot.js';
 
 /** Where states live: real MAP_DROPPABLE pages (Linux, addon built) or the simulated mm. */
 export type Backend = 'native' | 'simulated';
@@ -31,6 +33,14 @@ function simulatedAllocator(mm: SimulatedMm): StateAllocator {
   return allocator;
 }
 
+/**
+ * This thread's simulated states: its mm's arena, or the parked states while a startup snapshot
+ * is built (there is no SharedArrayBuffer then to map a page with).
+ */
+function threadSimulatedAllocator(): SliceAllocator {
+  return isBuildingSnapshot() ? parkedStates() : simulatedAllocator(threadMm());
+}
+
 /** This thread's view of the addon's arena; throws ERR_INVALID_STATE with the reason if absent. */
 function nativeAllocatorOf(): NativeAllocator {
   nativeAllocator ??= new NativeAllocator();
@@ -52,12 +62,12 @@ export function allocatorFor(options: { backend?: unknown; mm?: unknown }): Slic
     return nativeAllocatorOf();
   }
   if (backend !== 'simulated') throw invalidArgValue('options.backend', backend, "must be 'native' or 'simulated'");
-  return simulatedAllocator(mm ?? threadMm());
+  return mm === undefined ? threadSimulatedAllocator() : simulatedAllocator(mm);
 }
 
 /** Counts of the arena that default generators of this thread use. */
 export function defaultArenaStats() {
-  return defaultBackend() === 'native' ? nativeAllocatorOf().stats() : simulatedAllocator(threadMm()).stats();
+  return defaultBackend() === 'native' ? nativeAllocatorOf().stats() : threadSimulatedAllocator().stats();
 }
 
 /**

@@ -52,14 +52,16 @@ const webcryptoSyscall: SyscallPath = (buf, flags) => {
 
 let os: SyscallPath | undefined;
 
-/** The OS's syscall path: getrandom(2) through the addon (the kernel checks the flags), else WebCrypto. */
+/**
+ * The OS's syscall path: getrandom(2) through the addon (the kernel checks the flags), else WebCrypto.
+ * Only the addon's path is cached: while a startup snapshot is built there is no addon, but a
+ * process restored from it may load one.
+ */
 export function osSyscall(): SyscallPath {
   if (os === undefined) {
     const { binding } = loadNative();
-    os =
-      binding === null
-        ? webcryptoSyscall
-        : (buf, flags) => binding.getrandom(buf.byteLength > MAX_RW_COUNT ? buf.subarray(0, MAX_RW_COUNT) : buf, flags);
+    if (binding === null) return webcryptoSyscall;
+    os = (buf, flags) => binding.getrandom(buf.byteLength > MAX_RW_COUNT ? buf.subarray(0, MAX_RW_COUNT) : buf, flags);
   }
   return os;
 }

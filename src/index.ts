@@ -43,7 +43,7 @@ export function stats(): GeneratorStats {
 /** Where this thread's default states live, and what the kernel offers. */
 export interface Info {
   backend: Backend;
-  /** Why the native backend is not in use (addon not built, not Linux, VGETRANDOM_NATIVE=0). */
+  /** Why the native backend is not in use (addon not built, not Linux, VGETRANDOM_NATIVE=0, building a startup snapshot). */
   reason?: string;
   /** The arena's pages are MAP_DROPPABLE (native), or modelled as such (simulated). */
   droppable: boolean;
