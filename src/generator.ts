@@ -107,6 +107,7 @@ class StateGenerator implements Generator {
     const out = bytesOf(buffer);
     for (let off = 0; off < out.byteLength; ) {
       const chunk = off === 0 && out.byteLength <= MAX_RW_COUNT ? out : out.subarray(off, off + MAX_RW_COUNT);
+      // Every path returns the whole chunk (at most MAX_RW_COUNT) or throws: the loop ends.
       off += vgetrandom(state, chunk, 0, this.#current, this.#syscall, this.#counters);
     }
     return buffer;
