@@ -15,7 +15,7 @@ export default defineConfig([
     splitting: false,
   },
   {
-    entry: { cli: 'bin/vgetrandom.ts' },
+    entry: { cli: 'bin/vgetrandom.ts', 'cgroup-child': 'src/demo/cgroup-child.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',
