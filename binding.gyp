@@ -7,7 +7,7 @@
       "target_name": "vgetrandom",
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["native/vgetrandom.c", "native/arena.c", "native/vdso.c", "native/generation.c"],
+          "sources": ["native/vgetrandom.c", "native/arena.c", "native/vdso.c", "native/generation.c", "native/chacha20.c"],
           "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
           "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-O2", "-pthread"],
           "ldflags": ["-pthread"]

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "chacha20.h"
 #include "generation.h"
 
 // --- per-env data ----------------------------------------------------------------------------
@@ -155,6 +156,11 @@ static void throw_napi_failure(napi_env env, const char *call) {
   uint32_t var = 0;                            \
   VGR_TRY(arg_uint32(env, argv[i], name, &var, true, dflt))
 
+// An integer in [0, 2^53): any JS number that is a non-negative safe integer.
+#define VGR_ARG_UINT53(i, name, var) \
+  uint64_t var = 0;                  \
+  VGR_TRY(arg_uint53(env, argv[i], name, &var))
+
 #define VGR_EXPORT(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
 
 // --- argument helpers --------------------------------------------------------------------------
@@ -221,6 +227,18 @@ static bool arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *o
   // Not napi_get_value_uint32, which wraps and truncates: 2^32 + 1 or 1.5 would pass as flags.
   if (!(d >= 0 && d <= 4294967295.0 && d == (double)(uint32_t)d)) return throw_range(env, name, "an integer >= 0 && <= 4294967295");
   *out = (uint32_t)d;
+  return true;
+}
+
+static bool arg_uint53(napi_env env, napi_value v, const char *name, uint64_t *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return throw_napi_failure(env, "napi_typeof"), false;
+  if (t != napi_number) return throw_arg_type(env, name, "of type number");
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return throw_napi_failure(env, "napi_get_value_double"), false;
+  // Range first: the cast is defined only for values that fit.
+  if (!(d >= 0 && d <= 9007199254740991.0 && d == (double)(uint64_t)d)) return throw_range(env, name, "an integer >= 0 && <= 9007199254740991");
+  *out = (uint64_t)d;
   return true;
 }
 
@@ -464,6 +482,46 @@ VGR_FUNCTION(vdso_bench) {
   free(buf);
   if (r < 0) return throw_system_error(env, (int)-r, "getrandom"), NULL;
   return num(env, elapsed / calls);
+}
+
+// chacha20Blocks(out, key, counter, nblocks): ChaCha20 blocks counter .. counter + nblocks - 1
+// of the 32-byte `key` (little-endian words, the state's layout) into out[0 .. nblocks * 64),
+// on the core chacha20Core() names. The rest of `out` is left alone; `out` may overlap `key`.
+VGR_FUNCTION(chacha20_blocks) {
+  VGR_ARGV(4);
+  VGR_ARG_BYTES(0, "out", out, out_len);
+  VGR_ARG_BYTES(1, "key", key, key_len);
+  VGR_ARG_UINT53(2, "counter", counter);
+  VGR_ARG_UINT32(3, "nblocks", nblocks);
+  if (key_len != VGR_CHACHA_KEY_SIZE) {
+    char range[64];
+    snprintf(range, sizeof range, "32 (it is %zu)", key_len);
+    return throw_range(env, "key.byteLength", range), NULL;
+  }
+  if (nblocks > out_len / VGR_CHACHA_BLOCK_SIZE) {
+    char range[96];
+    snprintf(range, sizeof range, "<= %zu (out holds %zu bytes, 64 per block)", out_len / VGR_CHACHA_BLOCK_SIZE, out_len);
+    return throw_range(env, "nblocks", range), NULL;
+  }
+  if (nblocks == 0) return NULL;  // `out` may be empty or detached (NULL)
+  if (((uintptr_t)key & 3) == 0) {
+    vgr_chacha20_blocks(out, key, counter, nblocks);
+  } else {
+    // The core takes aligned words: copy (before any output is written, so overlap is fine).
+    uint32_t words[8];
+    memcpy(words, key, sizeof words);
+    vgr_chacha20_blocks(out, words, counter, nblocks);
+    vgr_wipe(words, sizeof words);
+  }
+  return NULL;
+}
+
+// chacha20Core(): the ChaCha20 core chacha20Blocks() runs on: 'avx512', 'avx2', 'sse' or 'scalar'.
+VGR_FUNCTION(chacha20_core) {
+  (void)info;
+  napi_value v;
+  VGR_CALL(napi_create_string_utf8(env, vgr_chacha20_core(), NAPI_AUTO_LENGTH, &v));
+  return v;
 }
 
 // The VmFlags line of the /proc/self/smaps entry that contains `addr`, into out; false if none.
@@ -710,6 +768,8 @@ NAPI_MODULE_INIT() {
       VGR_EXPORT("forkProbe", fork_probe),
       VGR_EXPORT("generationCell", generation_cell),
       VGR_EXPORT("bumpGeneration", bump_generation),
+      VGR_EXPORT("chacha20Blocks", chacha20_blocks),
+      VGR_EXPORT("chacha20Core", chacha20_core),
   };
   VGR_CALL(napi_define_properties(env, exports, sizeof exports_list / sizeof exports_list[0], exports_list));
   return exports;

@@ -5,6 +5,7 @@
 
 import { type Arena, type ArenaPage } from './mm/arena.js';
 import { STATE_SIZE, type StateView, stateView } from './state.js';
+import { type BulkBlocks } from './vgetrandom.js';
 
 /** One state's place in the arena. */
 export interface Slice {
@@ -26,6 +27,8 @@ export interface ArenaStats {
 
 /** What a generator needs from its backend's allocator (simulated arena or native addon). */
 export interface SliceAllocator {
+  /** A faster ChaCha20 core that the backend offers for long runs of blocks, if any. */
+  readonly bulkBlocks?: BulkBlocks;
   /** Hands out a slice that no other generator or thread holds. */
   allocate(): Slice;
   /** Zeroes `slice` and makes it available again. */

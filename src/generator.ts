@@ -11,7 +11,7 @@ import { type SimulatedMm } from './mm/simulated.js';
 import { loadNative } from './native/binding.js';
 import { type StateView } from './state.js';
 import { bytesOf } from './views.js';
-import { type Counters, newCounters, vgetrandom } from './vgetrandom.js';
+import { type BulkBlocks, type Counters, newCounters, vgetrandom } from './vgetrandom.js';
 
 export interface GeneratorOptions {
   /** Replaces the syscall path (the OS): fills the whole buffer or throws. For tests and known answers. */
@@ -83,6 +83,7 @@ class StateGenerator implements Generator {
   readonly #generation: Generation;
   readonly #current: () => number;
   readonly #syscall: SyscallPath;
+  readonly #bulk: BulkBlocks | undefined;
   readonly #counters: Counters = newCounters();
 
   constructor(allocator: SliceAllocator, slice: Slice, options: GeneratorOptions, generation: Generation) {
@@ -92,6 +93,7 @@ class StateGenerator implements Generator {
     this.#generation = generation;
     this.#current = () => generation.current();
     this.#syscall = options.entropy === undefined ? osSyscall() : syscallFromEntropy(options.entropy);
+    this.#bulk = allocator.bulkBlocks;
     unreleased.register(this, { allocator, slice }, this);
   }
 
@@ -99,7 +101,7 @@ class StateGenerator implements Generator {
     const state = this.#live();
     const out = bytesOf(buffer);
     if (flags !== 0) validateUint32(flags, 'flags');
-    return vgetrandom(state, out, flags, this.#current, this.#syscall, this.#counters);
+    return vgetrandom(state, out, flags, this.#current, this.#syscall, this.#counters, this.#bulk);
   }
 
   fill<T extends ArrayBufferView>(buffer: T): T {
@@ -108,7 +110,7 @@ class StateGenerator implements Generator {
     for (let off = 0; off < out.byteLength; ) {
       const chunk = off === 0 && out.byteLength <= MAX_RW_COUNT ? out : out.subarray(off, off + MAX_RW_COUNT);
       // Every path returns the whole chunk (at most MAX_RW_COUNT) or throws: the loop ends.
-      off += vgetrandom(state, chunk, 0, this.#current, this.#syscall, this.#counters);
+      off += vgetrandom(state, chunk, 0, this.#current, this.#syscall, this.#counters, this.#bulk);
     }
     return buffer;
   }

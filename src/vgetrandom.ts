@@ -3,7 +3,8 @@
 // catches reseeds, forks and dropped pages, and one fallback for everything else.
 //
 // Pure: no I/O and no allocation on the hot path. Every side effect goes through the state view,
-// the two callbacks (current generation, syscall path) and the caller's counters.
+// the two callbacks (current generation, syscall path) and the caller's counters. Long runs of
+// whole blocks may go to a faster core (the addon's SIMD ChaCha20) that computes the same bytes.
 
 import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks } from './chacha20.js';
 import { GRND_KNOWN, MAX_RW_COUNT, type SyscallPath } from './entropy.js';
@@ -31,6 +32,15 @@ export interface Counters {
   /** Requests served whole by the syscall path. */
   fallbacks: number;
 }
+
+/**
+ * A faster ChaCha20 core for long runs of whole blocks (the addon's SIMD one): writes blocks
+ * `counter ..` of `key` (the state's 32 key bytes) into `out`, exactly as chacha20Blocks would.
+ */
+export type BulkBlocks = (out: Uint8Array, key: Uint8Array, counter: number, nblocks: number) => void;
+
+/** The shortest run handed to a BulkBlocks core: below it, the call costs more than it saves. */
+export const BULK_MIN_BLOCKS = 8;
 
 export function newCounters(): Counters {
   return { calls: 0, bytes: 0, rekeys: 0, retries: 0, fallbacks: 0 };
@@ -70,6 +80,7 @@ export function vgetrandom(
   generation: () => number,
   syscall: SyscallPath,
   counters: Counters,
+  bulk?: BulkBlocks,
 ): number {
   counters.calls++;
   const bytes = state.bytes;
@@ -90,7 +101,7 @@ export function vgetrandom(
   // state free, as in the kernel.
   let ret: number;
   try {
-    ret = generate(state, out, Math.min(len, MAX_RW_COUNT), generation, syscall, counters);
+    ret = generate(state, out, Math.min(len, MAX_RW_COUNT), generation, syscall, counters, bulk);
   } finally {
     bytes[IN_USE_OFFSET] = 0;
   }
@@ -113,6 +124,7 @@ function generate(
   generation: () => number,
   syscall: SyscallPath,
   counters: Counters,
+  bulk: BulkBlocks | undefined,
 ): number {
   const bytes = state.bytes;
   const words = state.words;
@@ -165,7 +177,11 @@ function generate(
       // 6b. Whole blocks go straight to the output, under the current key.
       const nblocks = Math.floor(remaining / CHACHA_BLOCK_SIZE);
       if (nblocks > 0) {
-        writeBlocks(out, p, words, counter, nblocks);
+        if (bulk !== undefined && nblocks >= BULK_MIN_BLOCKS) {
+          bulk(out.subarray(p, p + nblocks * CHACHA_BLOCK_SIZE), state.key, counter, nblocks);
+        } else {
+          writeBlocks(out, p, words, counter, nblocks);
+        }
         counter += nblocks;
         p += nblocks * CHACHA_BLOCK_SIZE;
         remaining -= nblocks * CHACHA_BLOCK_SIZE;

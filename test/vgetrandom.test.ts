@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGenerator as create, type GeneratorOptions, getrandom, GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from '../src/index.js';
 import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, POS_OFFSET } from '../src/state.js';
+import { BULK_MIN_BLOCKS } from '../src/vgetrandom.js';
 import { BACKENDS } from './helpers/backends.js';
 import { entropyStream, KernelModel, nobleKeystream } from './helpers/reference.js';
 
@@ -49,6 +50,15 @@ describe.each(BACKENDS)('%s backend', (backend) => {
         SIZES.forEach((len, i) => {
           expect(hex(draw(gen, len, offset)), `size ${len}`).toBe(hex(model.getrandom(len, i === 0)));
         });
+      }
+    });
+
+    it('every length around the bulk-core threshold (the native backend hands long runs to SIMD)', () => {
+      const { gen, model } = pair(8);
+      let first = true;
+      for (let len = (BULK_MIN_BLOCKS - 2) * 64; len <= (BULK_MIN_BLOCKS + 2) * 64 + 96; len += 7) {
+        expect(hex(draw(gen, len, len & 3)), `length ${len}`).toBe(hex(model.getrandom(len, first)));
+        first = false;
       }
     });
 

@@ -8,9 +8,12 @@ import { type ArenaStats, type Slice, type SliceAllocator } from '../allocator.j
 import { invalidState } from '../errors.js';
 import { type NativeBinding, loadNative } from '../native/binding.js';
 import { STATE_SIZE, stateView } from '../state.js';
+import { type BulkBlocks } from '../vgetrandom.js';
 
 export class NativeAllocator implements SliceAllocator {
   readonly binding: NativeBinding;
+  /** The addon's SIMD ChaCha20 (AVX-512, AVX2 or SSE, chosen at run time): the same bytes, faster. */
+  readonly bulkBlocks: BulkBlocks;
   // Slices this allocator handed out: release() of anything else (a double release, another
   // allocator's slice) must not reach the addon's free list.
   readonly #held = new Set<Slice>();
@@ -23,6 +26,7 @@ export class NativeAllocator implements SliceAllocator {
       binding = loaded.binding;
     }
     this.binding = binding;
+    this.bulkBlocks = binding.chacha20Blocks;
   }
 
   /** Hands out a zeroed slice that no other thread or generator holds. */

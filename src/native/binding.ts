@@ -46,6 +46,12 @@ export interface NativeInfo {
   statesPerPage: number;
 }
 
+/**
+ * A ChaCha20 block core of the addon (native/chacha20.c), best first: 16, 8 or 4 blocks at a
+ * time in vector lanes, or one at a time in portable C.
+ */
+export type NativeChachaCore = 'avx512' | 'avx2' | 'sse' | 'scalar';
+
 /** What build/Release/vgetrandom.node exports (native/vgetrandom.c). */
 export interface NativeBinding {
   /** A zeroed state slice that no other thread or caller holds. */
@@ -79,6 +85,25 @@ export interface NativeBinding {
   generationCell(): ArrayBuffer;
   /** Moves the process-wide generation on now; returns the new one. */
   bumpGeneration(): number;
+  /**
+   * Writes `nblocks` ChaCha20 blocks into the first `nblocks * 64` bytes of `out`, byte for byte
+   * what src/chacha20.ts writes: DJB layout, zero nonce, blocks `counter`, `counter + 1`, … with
+   * the 64-bit counter carrying from word 12 into 13. `key` is 32 bytes (eight little-endian
+   * words, as in a state), read whole before any output is written, so `out` may overlap it.
+   * Neither needs any alignment; the rest of `out` is left alone.
+   *
+   * Throws a TypeError (ERR_INVALID_ARG_TYPE) for a non-buffer or non-number argument, and a
+   * RangeError (ERR_OUT_OF_RANGE) when `key` is not 32 bytes, `counter` is not an integer in
+   * [0, 2^53), `nblocks` not an integer in [0, 2^32), or `out` is shorter than `nblocks * 64`
+   * bytes (nothing is written then).
+   */
+  chacha20Blocks(out: ArrayBuffer | ArrayBufferView, key: ArrayBuffer | ArrayBufferView, counter: number, nblocks: number): void;
+  /**
+   * The core chacha20Blocks() runs on, chosen once per process: the best this CPU has, capped by
+   * `VGETRANDOM_CHACHA=scalar|sse|avx2|avx512` in the environment when the addon first uses it
+   * (a cap above what the CPU has, `auto`, or any other value: the best).
+   */
+  chacha20Core(): NativeChachaCore;
 }
 
 export interface NativeLoad {
@@ -104,6 +129,8 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'forkProbe',
   'generationCell',
   'bumpGeneration',
+  'chacha20Blocks',
+  'chacha20Core',
 ];
 
 const PACKAGE_NAME = 'vgetrandom';
