@@ -13,6 +13,10 @@ export interface Slice {
   readonly pageAddr: number;
   /** Byte offset of the state in its page (a multiple of 144, so of 8). */
   readonly offset: number;
+  /**
+   * The state. Only its allocator replaces it: a shared arena parks the slices of a thread that
+   * exits (src/shared-allocator.ts), so generators read it on every call instead of keeping it.
+   */
   readonly view: StateView;
 }
 
@@ -79,11 +83,12 @@ export class StateAllocator implements SliceAllocator {
   /**
    * The allocator of a forked child whose arena is `child` (the same pages at the same
    * addresses, as the child sees them). Only the forking generator's slice `keep` stays in
-   * use: every other slice belonged to a thread or generator the child does not have, so it
-   * goes back on the free list, as glibc does after fork. Keeping them "in use" would leak
-   * them; handing `keep` out again would give two generators one state.
+   * use (`kept`, its counterpart in the child; undefined if `keep` is not from this allocator):
+   * every other slice belonged to a thread or generator the child does not have, so it goes
+   * back on the free list, as glibc does after fork. Keeping them "in use" would leak them;
+   * handing `keep` out again would give two generators one state.
    */
-  forkInto(child: Arena & { pageAt(addr: number): ArenaPage }, keep: Slice): { allocator: StateAllocator; kept: Slice } {
+  forkInto(child: Arena & { pageAt(addr: number): ArenaPage }, keep: Slice): { allocator: StateAllocator; kept: Slice | undefined } {
     const forked = new StateAllocator(child);
     let kept: Slice | undefined;
     for (const page of this.#pages) {
@@ -94,8 +99,7 @@ export class StateAllocator implements SliceAllocator {
         else forked.#free.push(slice);
       }
     }
-    if (kept === undefined) throw new RangeError('the forking slice is not in this arena');
-    forked.#held.add(kept);
+    if (kept !== undefined) forked.#held.add(kept);
     return { allocator: forked, kept };
   }
 

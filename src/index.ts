@@ -2,7 +2,7 @@
 // served by this thread's default generator, made on first use; createGenerator() makes more.
 
 import { type ArenaStats } from './allocator.js';
-import { type Backend, defaultArenaStats } from './arenas.js';
+import { type Backend, defaultArenaInfo } from './arenas.js';
 import { defaultGenerator } from './default.js';
 import { type GeneratorStats, processGeneration } from './generator.js';
 import { type VgetrandomParams } from './mm/arena.js';
@@ -13,6 +13,7 @@ export { GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from './entropy.js';
 export { type Backend } from './arenas.js';
 export { createGenerator, type Generator, type GeneratorOptions, type GeneratorStats } from './generator.js';
 export * from './node-api.js';
+export { ARENA_SLICES, type ArenaHandle, attachArena, shareArena, trackWorker } from './threads.js';
 
 /**
  * Fills `buffer` with random bytes from this thread's generator and returns the count, like
@@ -55,8 +56,19 @@ export interface Info {
   kernel?: string | null;
   /** The arena's VmFlags line from /proc/self/smaps (native backend): `... nr wf dd dp`. */
   vmFlags?: string | null;
-  /** Pages and slices of the arena (native: the whole process's). */
+  /**
+   * Pages and slices of the arena: the whole process's (native), or of every thread drawing from
+   * this thread's simulated arena (those it was shared with, or that share it), plus this thread's
+   * overflow arena.
+   */
   arena: ArenaStats;
+  /** Other threads draw from `arena` too: always on the native backend; see shareArena(), attachArena(). */
+  arenaShared: boolean;
+  /**
+   * States this thread holds in an overflow arena of its own, because all ARENA_SLICES slices of
+   * its shared simulated arena were taken (0 on the native backend).
+   */
+  arenaOverflow: number;
 }
 
 /**
@@ -64,11 +76,13 @@ export interface Info {
  * @example info().backend // 'native' on Linux 6.11+ with the addon built
  */
 export function info(): Info {
-  const arena = defaultArenaStats();
+  const { arena, shared: arenaShared, overflow: arenaOverflow } = defaultArenaInfo();
+  const threads = { arena, arenaShared, arenaOverflow };
   const { binding, reason } = loadNative();
   if (binding !== null) {
     const { droppable, vdso, params, kernel, vmFlags } = binding.info();
-    return { backend: 'native', droppable, vdso, params, kernel, vmFlags, arena };
+    return { backend: 'native', droppable, vdso, params, kernel, vmFlags, ...threads };
   }
-  return { backend: 'simulated', ...(reason === undefined ? {} : { reason }), droppable: true, vdso: false, params: KERNEL_PARAMS, arena };
+  const why = reason === undefined ? {} : { reason };
+  return { backend: 'simulated', ...why, droppable: true, vdso: false, params: KERNEL_PARAMS, ...threads };
 }

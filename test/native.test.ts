@@ -437,6 +437,14 @@ describe.runIf(expected)('native addon', () => {
       expect(r.stats).toMatchObject({ pages: 1, statesInUse: 0 });
     });
 
+    it('stays mapped after the last worker that loaded it exits, its threads still running', () => {
+      const r = spawnSync(process.execPath, [here('./native/unload-child.mjs'), addonPath], {
+        encoding: 'utf8',
+        env: { ...process.env, VGETRANDOM_TICK_MS: '100' },
+      });
+      expect({ status: r.status, signal: r.signal, stdout: r.stdout.trim() }).toEqual({ status: 0, signal: null, stdout: 'alive' });
+    });
+
     it('a slice whose buffer is garbage-collected goes back to the arena', () => {
       const r = spawnSync(process.execPath, ['--expose-gc', here('./native/gc-child.mjs'), addonPath], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
