@@ -12,6 +12,10 @@
 //   - at most one page with no slice in use is kept mapped, so a thread that comes and goes
 //     does not map and unmap a page each time, and a burst of threads does not pin its pages.
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  // sched_getaffinity, CPU_SET (drop_page)
+#endif
+
 #include "arena.h"
 
 #include <errno.h>
@@ -296,12 +300,38 @@ int vgr_arena_droppable(void) {
   return d;
 }
 
+static bool resident(void *addr) {
+  unsigned char v = 0;
+  return mincore(addr, setup.page_size, &v) == 0 && (v & 1) != 0;
+}
+
+// MADV_PAGEOUT reclaims only pages on the LRU lists. A page faulted in lately may still sit in
+// the per-CPU batch of the CPU that faulted it, and madvise drains only the calling CPU's batch
+// (lru_add_drain()), so one call from another CPU leaves such a page alone. When the page is
+// still resident afterwards, advise it again from each CPU this thread may run on: each call
+// drains that CPU's batch first.
+static int drop_page(void *addr) {
+  if (madvise(addr, setup.page_size, MADV_PAGEOUT) != 0) return -errno;
+  if (!resident(addr)) return 0;
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE && resident(addr); cpu++) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (sched_setaffinity(0, sizeof one, &one) == 0) madvise(addr, setup.page_size, MADV_PAGEOUT);
+  }
+  sched_setaffinity(0, sizeof allowed, &allowed);
+  return 0;
+}
+
 int vgr_arena_pageout(uintptr_t addr) {
   vgr_setup();
   pthread_mutex_lock(&arena.lock);
   // Under the lock: the page cannot be unmapped (and its address reused) while we advise it.
   struct page *page = find_page(addr);
-  int r = page == NULL ? VGR_NOT_A_SLICE : madvise(page->addr, setup.page_size, MADV_PAGEOUT) == 0 ? 0 : -errno;
+  int r = page == NULL ? VGR_NOT_A_SLICE : drop_page(page->addr);
   pthread_mutex_unlock(&arena.lock);
   return r;
 }

@@ -18,6 +18,8 @@
 
 #include "chacha20.h"
 
+#include "arena.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +55,6 @@ static inline void store32_le(uint8_t *p, uint32_t v) {
   memcpy(p, &v, 4);
 }
 
-// memset that the compiler may not drop as a dead store.
-static void wipe(void *p, size_t n) {
-  memset(p, 0, n);
-  __asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
 // Zeroes the stack just below the caller's frame, where the cores it called had their frames:
 // spilled state vectors and hoisted key broadcasts. Every core is a noinline function called
 // from vgr_chacha20_blocks, so each core's frame starts where this one's does; BURN_BYTES
@@ -67,7 +63,7 @@ static void wipe(void *p, size_t n) {
 #define BURN_BYTES 3072
 __attribute__((noinline)) static void burn_stack(void) {
   unsigned char buf[BURN_BYTES];
-  wipe(buf, sizeof buf);
+  vgr_wipe(buf, sizeof buf);
 }
 
 // --- scalar core -------------------------------------------------------------------------------
@@ -492,6 +488,6 @@ void vgr_chacha20_blocks(uint8_t *out, const uint32_t key[8], uint64_t counter, 
   (void)c;
 #endif
   blocks_scalar(out + done * VGR_CHACHA_BLOCK_SIZE, k, counter + done, nblocks - done);
-  wipe(k, sizeof k);
+  vgr_wipe(k, sizeof k);
   burn_stack();
 }

@@ -70,17 +70,18 @@ uint64_t vgr_generation_now(void) {
   return g;
 }
 
-// Sleeps to absolute deadlines, so the period does not drift with the time each bump takes.
+// Sleeps to absolute deadlines, so the period does not drift with the time each bump takes, on
+// CLOCK_BOOTTIME, which counts time suspended: a key fetched before a suspend expires on resume.
 static void *ticker(void *arg) {
   (void)arg;
   const long long period = tick_ns();
   struct timespec next;
-  clock_gettime(CLOCK_MONOTONIC, &next);
+  clock_gettime(CLOCK_BOOTTIME, &next);
   for (;;) {
     long long ns = next.tv_nsec + period;
     next.tv_sec += ns / 1000000000LL;
     next.tv_nsec = ns % 1000000000LL;
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
+    while (clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &next, NULL) == EINTR) {
     }
     vgr_generation_bump();
   }

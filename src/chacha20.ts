@@ -17,8 +17,6 @@
 export const CHACHA_BLOCK_SIZE = 64;
 /** Size of one ChaCha20 block in 32-bit words. */
 export const CHACHA_BLOCK_WORDS = 16;
-/** Size of a ChaCha20 key in bytes. */
-export const CHACHA_KEY_SIZE = 32;
 
 /** True where typed arrays are little-endian (x64, arm64): words need no byte swap. */
 export const LITTLE_ENDIAN: boolean = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

@@ -108,7 +108,7 @@ function formatList(list: readonly string[], type: string): string {
  * `type string ('abc')`, `type number (NaN)`, `function f`, `an instance of Array`, `null`.
  * @example determineSpecificType(1.5) // 'type number (1.5)'
  */
-export function determineSpecificType(value: unknown): string {
+function determineSpecificType(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   switch (typeof value) {

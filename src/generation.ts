@@ -14,12 +14,12 @@ import { type NativeBinding } from './native/binding.js';
 import { bumpOnRestore } from './snapshot.js';
 
 /** Kernel CRNG_RESEED_INTERVAL: a key is used for at most this long. */
-export const DEFAULT_RESEED_INTERVAL_MS = 60_000;
+const DEFAULT_RESEED_INTERVAL_MS = 60_000;
 
 /** A monotonic clock in milliseconds. */
 export type Clock = () => number;
 
-export const monotonicClock: Clock = () => performance.now();
+const monotonicClock: Clock = () => performance.now();
 
 /** What a generator reads its generation from. */
 export interface Generation {

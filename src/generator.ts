@@ -9,6 +9,7 @@ import { type Slice, type SliceAllocator } from './allocator.js';
 import { allocatorFor, type Backend, forkArena } from './arenas.js';
 import { type SimulatedMm } from './mm/simulated.js';
 import { loadNative } from './native/binding.js';
+import { isBuildingSnapshot } from './snapshot.js';
 import { type StateView } from './state.js';
 import { bytesOf } from './views.js';
 import { type BulkBlocks, type Counters, newCounters, vgetrandom } from './vgetrandom.js';
@@ -47,7 +48,12 @@ export interface Generator {
   release(): void;
   /** This generator's counters. */
   stats(): GeneratorStats;
-  /** A view of the 144-byte state, for inspection. */
+  /**
+   * A live view of the 144-byte state, for inspection and for tests that wipe it on purpose.
+   * It is the generator's key material: never hand it out as output. After release() it belongs
+   * to no generator: on the native backend it is detached; on the simulated one (SharedArrayBuffer
+   * pages cannot be detached) it may later show another generator's state, so drop it.
+   */
   readonly state: Uint8Array;
   /**
    * Forks the simulated mm this generator's state lives in, as fork(2) would from the thread
@@ -58,6 +64,7 @@ export interface Generator {
 }
 
 let processWide: Generation | undefined;
+let buildTime: Generation | undefined;
 
 /**
  * The generation of every generator that does not bring its own clock or interval: the addon's
@@ -66,6 +73,9 @@ let processWide: Generation | undefined;
 export function processGeneration(): Generation {
   if (processWide === undefined) {
     const { binding } = loadNative();
+    // While a snapshot is built there is no addon; a restored process may load it, and every
+    // thread of it must share the addon's generation, so the clock one made now is not kept.
+    if (binding === null && isBuildingSnapshot()) return (buildTime ??= new ClockGeneration());
     processWide = binding === null ? new ClockGeneration() : new NativeGeneration(binding);
   }
   return processWide;

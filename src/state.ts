@@ -21,8 +21,7 @@ import { LITTLE_ENDIAN } from './chacha20.js';
 /** sizeof(struct vgetrandom_state). */
 export const STATE_SIZE = 144;
 /** Required alignment of a state (the u64 generation). */
-export const STATE_ALIGN = 8;
-export const BATCH_OFFSET = 0;
+const STATE_ALIGN = 8;
 export const BATCH_SIZE = 96;
 export const KEY_OFFSET = 96;
 export const KEY_SIZE = 32;
@@ -43,8 +42,7 @@ export interface StateView {
   readonly key: Uint8Array;
 }
 
-/** Word index of the batch, the key and the two halves of the u64 generation in `words`. */
-export const BATCH_WORD = BATCH_OFFSET / 4;
+/** Word index of the key and of the two halves of the u64 generation in `words`. */
 export const KEY_WORD = KEY_OFFSET / 4;
 export const GENERATION_LO_WORD = GENERATION_OFFSET / 4 + (LITTLE_ENDIAN ? 0 : 1);
 export const GENERATION_HI_WORD = GENERATION_OFFSET / 4 + (LITTLE_ENDIAN ? 1 : 0);

@@ -7,7 +7,7 @@ import { invalidArgType, invalidArgValue } from './errors.js';
  * view reads as zero-length; only then is the (slower) probe needed: slicing a detached
  * ArrayBuffer throws.
  */
-export function isDetached(view: ArrayBufferView): boolean {
+function isDetached(view: ArrayBufferView): boolean {
   if (view.byteLength !== 0) return false;
   const buffer = view.buffer;
   if (buffer.byteLength !== 0) return false;

@@ -314,17 +314,5 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
       expect(big.subarray(0, 64).every((x) => x === 0xee) && big.subarray(64 * 5).every((x) => x === 0xee)).toBe(true);
       expect(hex(big.subarray(64, 64 * 5))).toBe(hex(jsKeystream(key, 0, 4)));
     });
-
-    it('logs the JS core for comparison', () => {
-      const out = new Uint32Array(1 << 18);
-      const key = new Uint32Array(8).fill(0x5a5a5a5a);
-      let best = Infinity;
-      for (let r = 0; r < 10; r++) {
-        const t = process.hrtime.bigint();
-        chacha20Blocks(out, 0, key, 0, r * 16384, 16384);
-        best = Math.min(best, Number(process.hrtime.bigint() - t));
-      }
-      console.log(`src/chacha20.ts (JS): ${((1 << 20) / best).toFixed(2)} GB/s (1 MiB requests, best of 10)`);
-    });
   });
 });

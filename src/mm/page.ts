@@ -26,7 +26,7 @@ const before = new Int32Array(SLOT_WORDS);
  * "resident" means "not all zero".
  * @example isResident(new Int32Array(sab), 0)
  */
-export function isResident(words: Int32Array, firstWord: number): boolean {
+function isResident(words: Int32Array, firstWord: number): boolean {
   for (let i = firstWord, end = firstWord + PAGE_WORDS; i < end; i++) {
     if (words[i] !== 0) return true;
   }
@@ -39,7 +39,7 @@ export function isResident(words: Int32Array, firstWord: number): boolean {
  * its state intact or fails its final generation check.
  * @example dropPage(new Int32Array(sab), 2 * PAGE_WORDS) // the third page of sab
  */
-export function dropPage(words: Int32Array, firstWord: number): void {
+function dropPage(words: Int32Array, firstWord: number): void {
   // The kernel drops a page at once: a reader sees the old page or a zero page. Zeroing a
   // SharedArrayBuffer is not atomic, and the generator's only defence is its final check: it
   // re-reads the generation with Atomics.load after copying bytes out, and a zero generation
