@@ -137,8 +137,27 @@ __attribute__((noinline)) static void blocks_scalar(uint8_t *out, const uint32_t
     VQR(3, 4, 9, 14);    \
   } while (0)
 
+// A group's 16 state vectors, lane b holding block b: the constants, the key words and the
+// lanes' counters (c_lo, c_hi), nonce zero; and the feed-forward that adds them back after the
+// rounds. Each core defines VEC (its vector type), SET1 (broadcast) and ZERO.
+#define VINIT(c_lo, c_hi)                                                        \
+  VEC x0 = SET1(C0), x1 = SET1(C1), x2 = SET1(C2), x3 = SET1(C3);                \
+  VEC x4 = SET1(k[0]), x5 = SET1(k[1]), x6 = SET1(k[2]), x7 = SET1(k[3]);        \
+  VEC x8 = SET1(k[4]), x9 = SET1(k[5]), x10 = SET1(k[6]), x11 = SET1(k[7]);      \
+  VEC x12 = (c_lo), x13 = (c_hi), x14 = ZERO, x15 = ZERO
+#define VFEEDFORWARD(c_lo, c_hi)                                                          \
+  do {                                                                                    \
+    ADD(x0, SET1(C0)); ADD(x1, SET1(C1)); ADD(x2, SET1(C2)); ADD(x3, SET1(C3));           \
+    ADD(x4, SET1(k[0])); ADD(x5, SET1(k[1])); ADD(x6, SET1(k[2])); ADD(x7, SET1(k[3]));   \
+    ADD(x8, SET1(k[4])); ADD(x9, SET1(k[5])); ADD(x10, SET1(k[6])); ADD(x11, SET1(k[7])); \
+    ADD(x12, c_lo); ADD(x13, c_hi);                                                       \
+  } while (0)
+
 // --- sse core: 4 blocks per group (SSSE3 for the byte-shuffle rotations) -----------------------
 
+#define VEC __m128i
+#define SET1(w) _mm_set1_epi32((int)(w))
+#define ZERO _mm_setzero_si128()
 #define ADD(a, b) a = _mm_add_epi32(a, b)
 #define XOR(a, b) a = _mm_xor_si128(a, b)
 #define ROT16(a) a = _mm_shuffle_epi8(a, rot16)
@@ -174,28 +193,9 @@ __attribute__((target("ssse3"), noinline)) static void blocks_sse(uint8_t *out, 
                                         (int)(uint32_t)(counter + 2), (int)(uint32_t)(counter + 3));
     const __m128i c_hi = _mm_setr_epi32((int)(uint32_t)(counter >> 32), (int)(uint32_t)((counter + 1) >> 32),
                                         (int)(uint32_t)((counter + 2) >> 32), (int)(uint32_t)((counter + 3) >> 32));
-    __m128i x0 = _mm_set1_epi32((int)C0), x1 = _mm_set1_epi32((int)C1);
-    __m128i x2 = _mm_set1_epi32((int)C2), x3 = _mm_set1_epi32((int)C3);
-    __m128i x4 = _mm_set1_epi32((int)k[0]), x5 = _mm_set1_epi32((int)k[1]);
-    __m128i x6 = _mm_set1_epi32((int)k[2]), x7 = _mm_set1_epi32((int)k[3]);
-    __m128i x8 = _mm_set1_epi32((int)k[4]), x9 = _mm_set1_epi32((int)k[5]);
-    __m128i x10 = _mm_set1_epi32((int)k[6]), x11 = _mm_set1_epi32((int)k[7]);
-    __m128i x12 = c_lo, x13 = c_hi, x14 = _mm_setzero_si128(), x15 = _mm_setzero_si128();
+    VINIT(c_lo, c_hi);
     for (int r = 0; r < 10; r++) VDOUBLEROUND();
-    ADD(x0, _mm_set1_epi32((int)C0));
-    ADD(x1, _mm_set1_epi32((int)C1));
-    ADD(x2, _mm_set1_epi32((int)C2));
-    ADD(x3, _mm_set1_epi32((int)C3));
-    ADD(x4, _mm_set1_epi32((int)k[0]));
-    ADD(x5, _mm_set1_epi32((int)k[1]));
-    ADD(x6, _mm_set1_epi32((int)k[2]));
-    ADD(x7, _mm_set1_epi32((int)k[3]));
-    ADD(x8, _mm_set1_epi32((int)k[4]));
-    ADD(x9, _mm_set1_epi32((int)k[5]));
-    ADD(x10, _mm_set1_epi32((int)k[6]));
-    ADD(x11, _mm_set1_epi32((int)k[7]));
-    ADD(x12, c_lo);
-    ADD(x13, c_hi);
+    VFEEDFORWARD(c_lo, c_hi);
     store4_sse(out, limit, x0, x1, x2, x3);
     store4_sse(out + 16, limit, x4, x5, x6, x7);
     store4_sse(out + 32, limit, x8, x9, x10, x11);
@@ -203,6 +203,9 @@ __attribute__((target("ssse3"), noinline)) static void blocks_sse(uint8_t *out, 
   }
 }
 
+#undef VEC
+#undef SET1
+#undef ZERO
 #undef ADD
 #undef XOR
 #undef ROT16
@@ -212,6 +215,9 @@ __attribute__((target("ssse3"), noinline)) static void blocks_sse(uint8_t *out, 
 
 // --- avx2 core: 8 blocks per group -------------------------------------------------------------
 
+#define VEC __m256i
+#define SET1(w) _mm256_set1_epi32((int)(w))
+#define ZERO _mm256_setzero_si256()
 #define ADD(a, b) a = _mm256_add_epi32(a, b)
 #define XOR(a, b) a = _mm256_xor_si256(a, b)
 #define ROT16(a) a = _mm256_shuffle_epi8(a, rot16)
@@ -270,34 +276,18 @@ __attribute__((target("avx2"), noinline)) static void blocks_avx2(uint8_t *out, 
     }
     const __m256i c_lo = _mm256_loadu_si256((const __m256i *)(const void *)lo);
     const __m256i c_hi = _mm256_loadu_si256((const __m256i *)(const void *)hi);
-    __m256i x0 = _mm256_set1_epi32((int)C0), x1 = _mm256_set1_epi32((int)C1);
-    __m256i x2 = _mm256_set1_epi32((int)C2), x3 = _mm256_set1_epi32((int)C3);
-    __m256i x4 = _mm256_set1_epi32((int)k[0]), x5 = _mm256_set1_epi32((int)k[1]);
-    __m256i x6 = _mm256_set1_epi32((int)k[2]), x7 = _mm256_set1_epi32((int)k[3]);
-    __m256i x8 = _mm256_set1_epi32((int)k[4]), x9 = _mm256_set1_epi32((int)k[5]);
-    __m256i x10 = _mm256_set1_epi32((int)k[6]), x11 = _mm256_set1_epi32((int)k[7]);
-    __m256i x12 = c_lo, x13 = c_hi, x14 = _mm256_setzero_si256(), x15 = _mm256_setzero_si256();
+    VINIT(c_lo, c_hi);
     for (int r = 0; r < 10; r++) VDOUBLEROUND();
-    ADD(x0, _mm256_set1_epi32((int)C0));
-    ADD(x1, _mm256_set1_epi32((int)C1));
-    ADD(x2, _mm256_set1_epi32((int)C2));
-    ADD(x3, _mm256_set1_epi32((int)C3));
-    ADD(x4, _mm256_set1_epi32((int)k[0]));
-    ADD(x5, _mm256_set1_epi32((int)k[1]));
-    ADD(x6, _mm256_set1_epi32((int)k[2]));
-    ADD(x7, _mm256_set1_epi32((int)k[3]));
-    ADD(x8, _mm256_set1_epi32((int)k[4]));
-    ADD(x9, _mm256_set1_epi32((int)k[5]));
-    ADD(x10, _mm256_set1_epi32((int)k[6]));
-    ADD(x11, _mm256_set1_epi32((int)k[7]));
-    ADD(x12, c_lo);
-    ADD(x13, c_hi);
+    VFEEDFORWARD(c_lo, c_hi);
     store8_avx2(out, limit, x0, x1, x2, x3, x4, x5, x6, x7);
     store8_avx2(out + 32, limit, x8, x9, x10, x11, x12, x13, x14, x15);
   }
   _mm256_zeroall();
 }
 
+#undef VEC
+#undef SET1
+#undef ZERO
 #undef ADD
 #undef XOR
 #undef ROT16
@@ -309,6 +299,9 @@ __attribute__((target("avx2"), noinline)) static void blocks_avx2(uint8_t *out, 
 
 // 32 vector registers hold the whole state with room to spare, and vprold rotates in one
 // instruction: no spills, no byte-shuffle masks.
+#define VEC __m512i
+#define SET1(w) _mm512_set1_epi32((int)(w))
+#define ZERO _mm512_setzero_si512()
 #define ADD(a, b) a = _mm512_add_epi32(a, b)
 #define XOR(a, b) a = _mm512_xor_si512(a, b)
 #define ROT16(a) a = _mm512_rol_epi32(a, 16)
@@ -359,28 +352,9 @@ __attribute__((target("avx512f"), noinline)) static void blocks_avx512(uint8_t *
     const __mmask16 carry = _mm512_cmplt_epu32_mask(c_lo, _mm512_set1_epi32((int)(uint32_t)counter));
     const __m512i c_hi = _mm512_mask_add_epi32(_mm512_set1_epi32((int)(uint32_t)(counter >> 32)), carry,
                                                _mm512_set1_epi32((int)(uint32_t)(counter >> 32)), _mm512_set1_epi32(1));
-    __m512i x0 = _mm512_set1_epi32((int)C0), x1 = _mm512_set1_epi32((int)C1);
-    __m512i x2 = _mm512_set1_epi32((int)C2), x3 = _mm512_set1_epi32((int)C3);
-    __m512i x4 = _mm512_set1_epi32((int)k[0]), x5 = _mm512_set1_epi32((int)k[1]);
-    __m512i x6 = _mm512_set1_epi32((int)k[2]), x7 = _mm512_set1_epi32((int)k[3]);
-    __m512i x8 = _mm512_set1_epi32((int)k[4]), x9 = _mm512_set1_epi32((int)k[5]);
-    __m512i x10 = _mm512_set1_epi32((int)k[6]), x11 = _mm512_set1_epi32((int)k[7]);
-    __m512i x12 = c_lo, x13 = c_hi, x14 = _mm512_setzero_si512(), x15 = _mm512_setzero_si512();
+    VINIT(c_lo, c_hi);
     for (int r = 0; r < 10; r++) VDOUBLEROUND();
-    ADD(x0, _mm512_set1_epi32((int)C0));
-    ADD(x1, _mm512_set1_epi32((int)C1));
-    ADD(x2, _mm512_set1_epi32((int)C2));
-    ADD(x3, _mm512_set1_epi32((int)C3));
-    ADD(x4, _mm512_set1_epi32((int)k[0]));
-    ADD(x5, _mm512_set1_epi32((int)k[1]));
-    ADD(x6, _mm512_set1_epi32((int)k[2]));
-    ADD(x7, _mm512_set1_epi32((int)k[3]));
-    ADD(x8, _mm512_set1_epi32((int)k[4]));
-    ADD(x9, _mm512_set1_epi32((int)k[5]));
-    ADD(x10, _mm512_set1_epi32((int)k[6]));
-    ADD(x11, _mm512_set1_epi32((int)k[7]));
-    ADD(x12, c_lo);
-    ADD(x13, c_hi);
+    VFEEDFORWARD(c_lo, c_hi);
     TRANSPOSE4_512(x0, x1, x2, x3);
     TRANSPOSE4_512(x4, x5, x6, x7);
     TRANSPOSE4_512(x8, x9, x10, x11);
@@ -407,6 +381,9 @@ __attribute__((target("avx512f"), noinline)) static void blocks_avx512(uint8_t *
         "xmm28", "xmm29", "xmm30", "xmm31");
 }
 
+#undef VEC
+#undef SET1
+#undef ZERO
 #undef ADD
 #undef XOR
 #undef ROT16
