@@ -223,7 +223,8 @@ describe.runIf(expected)('native addon', () => {
         return;
       }
       const cg = join(memcg, `vgetrandom-test-${process.pid}`);
-      const child = spawn(process.execPath, ['--import', 'tsx', here('./native/cgroup-child.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+      // The demo's child (the same one `vgetrandom demo` uses for this step).
+      const child = spawn(process.execPath, ['--import', 'tsx', here('../src/demo/cgroup-child.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const next = async () => ((await lines.next()).value as string | undefined) ?? '';
       try {
@@ -234,8 +235,10 @@ describe.runIf(expected)('native addon', () => {
         expect(await next()).toBe('filled');
         writeFileSync(join(cg, 'memory.force_empty'), '0');
         child.stdin.write('check\n');
-        // The kernel dropped the idle state; the next draw found it zeroed and rekeyed.
-        expect(JSON.parse(await next())).toEqual({ zero: true, rekeys: 2, evidence: null });
+        // The kernel dropped the idle state; the next draw found it zeroed, rekeyed, and its
+        // output is sound (no zero run, nothing from the zero key's keystream).
+        const seen = JSON.parse(await next()) as Record<string, unknown> & { rekeysBefore: number };
+        expect(seen).toMatchObject({ stateZeroAfterDrop: true, rekeysAfter: seen.rekeysBefore + 1, outputNonZero: true, zeroKeyKeystream: false });
       } finally {
         child.kill();
         await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
