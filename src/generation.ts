@@ -5,10 +5,11 @@
 // word is ever 0, so a state that was zeroed (dropped page, fork child) never matches and
 // always rekeys, even for a reader that sees the two words of the u64 from different moments.
 //
-// Two sources keep it. Where the native addon is loaded, the process-wide generation lives in
-// C: a ticker thread moves it on every interval and every thread reads its own cell, so the
-// generator's two checks per call cost two memory reads. Elsewhere, and for generators with a
-// clock of their own, the clock is read at every check.
+// The generator reads it as the kernel's vDSO does: two u32 words in memory, {low, high}, compared
+// with the state's at both checks of every call. Two sources keep the words. Where the native
+// addon is loaded, the process-wide generation lives in C: a ticker thread moves it on every
+// interval and every thread reads its own cell, so a check costs two memory reads and sync()
+// does nothing. Elsewhere, and for generators with a clock of their own, sync() reads the clock.
 
 import { type NativeBinding } from './native/binding.js';
 import { bumpOnRestore } from './snapshot.js';
@@ -23,20 +24,34 @@ const monotonicClock: Clock = () => performance.now();
 
 /** What a generator reads its generation from. */
 export interface Generation {
-  /** The current generation: an integer in [1, 2^53) whose low u32 word is never 0. */
-  current(): number;
+  /**
+   * The generation, an integer in [1, 2^53) whose low word is never 0, as two u32 words:
+   * [0] the low, [1] the high. Current after sync(); read at every check, never cached.
+   */
+  readonly words: Uint32Array;
+  /** Brings `words` up to date: a clock read, or nothing where another thread keeps them. */
+  sync(): void;
   /** Moves to a new generation now: every state under it rekeys before its next output. */
   bump(): void;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/** The current generation of `g` as a number (for inspection and tests; generators compare words). */
+export function currentGeneration(g: Generation): number {
+  g.sync();
+  return g.words[0]! + g.words[1]! * TWO_32;
 }
 
 /** The next generation after `g`, skipping values whose low word is 0. */
 export function nextGeneration(g: number): number {
   const n = g + 1;
-  return n % 0x1_0000_0000 === 0 ? n + 1 : n;
+  return n % TWO_32 === 0 ? n + 1 : n;
 }
 
 /** A generation that expires by a clock: read at every check. */
 export class ClockGeneration implements Generation {
+  readonly words = new Uint32Array([1, 0]);
   #value = 1;
   #deadline: number;
   readonly #clock: Clock;
@@ -56,11 +71,10 @@ export class ClockGeneration implements Generation {
    * generation moves on, so every key fetched in it expires at most `intervalMs` after it was
    * fetched.
    */
-  current(): number {
+  sync(): void {
     const now = this.#clock();
     // `!(now < deadline)` rather than `now >= deadline`: a clock that returns NaN expires keys.
     if (!(now < this.#deadline)) this.#advance(now);
-    return this.#value;
   }
 
   bump(): void {
@@ -68,7 +82,10 @@ export class ClockGeneration implements Generation {
   }
 
   #advance(now: number): void {
-    this.#value = nextGeneration(this.#value);
+    const value = nextGeneration(this.#value);
+    this.#value = value;
+    this.words[0] = value;
+    this.words[1] = Math.floor(value / TWO_32);
     this.#deadline = now + this.#interval;
   }
 }
@@ -78,17 +95,16 @@ export class ClockGeneration implements Generation {
  * which the addon's ticker thread moves on every 59 s and bump() moves at once, for every thread.
  */
 export class NativeGeneration implements Generation {
-  readonly #cell: Uint32Array;
+  readonly words: Uint32Array;
   readonly #binding: NativeBinding;
 
   constructor(binding: NativeBinding) {
     this.#binding = binding;
-    this.#cell = new Uint32Array(binding.generationCell());
+    this.words = new Uint32Array(binding.generationCell());
   }
 
-  current(): number {
-    return this.#cell[0]! + this.#cell[1]! * 0x1_0000_0000;
-  }
+  /** Nothing to do: the addon keeps the cell current. */
+  sync(): void {}
 
   bump(): void {
     this.#binding.bumpGeneration();

@@ -91,7 +91,6 @@ class StateGenerator implements Generator {
   readonly #allocator: SliceAllocator;
   readonly #options: GeneratorOptions;
   readonly #generation: Generation;
-  readonly #current: () => number;
   readonly #syscall: SyscallPath;
   readonly #bulk: BulkBlocks | undefined;
   readonly #counters: Counters = newCounters();
@@ -101,7 +100,6 @@ class StateGenerator implements Generator {
     this.#slice = slice;
     this.#options = options;
     this.#generation = generation;
-    this.#current = () => generation.current();
     this.#syscall = options.entropy === undefined ? osSyscall() : syscallFromEntropy(options.entropy);
     this.#bulk = allocator.bulkBlocks;
     unreleased.register(this, { allocator, slice }, this);
@@ -111,7 +109,7 @@ class StateGenerator implements Generator {
     const state = this.#live();
     const out = bytesOf(buffer);
     if (flags !== 0) validateUint32(flags, 'flags');
-    return vgetrandom(state, out, flags, this.#current, this.#syscall, this.#counters, this.#bulk);
+    return vgetrandom(state, out, flags, this.#generation, this.#syscall, this.#counters, this.#bulk);
   }
 
   fill<T extends ArrayBufferView>(buffer: T): T {
@@ -120,7 +118,7 @@ class StateGenerator implements Generator {
     for (let off = 0; off < out.byteLength; ) {
       const chunk = off === 0 && out.byteLength <= MAX_RW_COUNT ? out : out.subarray(off, off + MAX_RW_COUNT);
       // Every path returns the whole chunk (at most MAX_RW_COUNT) or throws: the loop ends.
-      off += vgetrandom(state, chunk, 0, this.#current, this.#syscall, this.#counters, this.#bulk);
+      off += vgetrandom(state, chunk, 0, this.#generation, this.#syscall, this.#counters, this.#bulk);
     }
     return buffer;
   }

@@ -8,8 +8,9 @@
 // Long runs of whole blocks may go to a faster core (the addon's SIMD ChaCha20) that computes
 // the same bytes; the simulated backend keeps to the TypeScript core, the pure path.
 
-import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks } from './chacha20.js';
+import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks, LITTLE_ENDIAN } from './chacha20.js';
 import { GRND_KNOWN, MAX_RW_COUNT, type SyscallPath } from './entropy.js';
+import { type Generation } from './generation.js';
 import {
   BATCH_SIZE,
   GENERATION_HI_WORD,
@@ -51,13 +52,6 @@ export function newCounters(): Counters {
   return { calls: 0, bytes: 0, rekeys: 0, retries: 0, fallbacks: 0 };
 }
 
-const TWO_32 = 0x1_0000_0000;
-
-/** The high u32 word of a generation below 2^53, without a division in the common case. */
-function highWord(generation: number): number {
-  return generation < TWO_32 ? 0 : Math.floor(generation / TWO_32);
-}
-
 // Scratch for blocks bound for an output that is not 4-byte aligned: ChaCha20 writes words.
 // Zeroed after every use, so no output outlives the call in it.
 const SCRATCH_BLOCKS = 64;
@@ -69,9 +63,8 @@ const scratchBytes = new Uint8Array(scratch.buffer);
  * (at most MAX_RW_COUNT, like getrandom(2)).
  *
  * The caller guarantees that `state` is used by this thread only (one state per thread or
- * generator), is 8-aligned and does not straddle a page. `generation()` returns the current
- * generation, a positive integer below 2^53 that changes whenever keys must no longer be used;
- * it is read at the start and again after all output was copied. `syscall` is the slow path that
+ * generator), is 8-aligned and does not straddle a page. `generation` changes whenever keys must
+ * no longer be used; it is read at the start and again after all output was copied. `syscall` is the slow path that
  * every failure falls back to: it fills a buffer from the OS or throws.
  *
  * Reentrancy: a call that finds `in_use` set (the state is busy further up this thread's stack,
@@ -82,37 +75,75 @@ export function vgetrandom(
   state: StateView,
   out: Uint8Array,
   flags: number,
-  generation: () => number,
+  generation: Generation,
   syscall: SyscallPath,
   counters: Counters,
   bulk?: BulkBlocks,
 ): number {
   counters.calls++;
   const bytes = state.bytes;
-
+  // `length`, not `byteLength`: the same for a Uint8Array, and V8 reads it several ns faster.
+  const len = out.length;
+  let ret = FALLBACK;
   // 1. Flags this path does not understand are the kernel's business (EINVAL or a new feature).
-  if ((flags & ~GRND_KNOWN) !== 0) return fallback(out, flags, syscall, counters);
-
-  // 2. Nothing to do; checked after the flags, as the syscall would reject bad flags first.
-  const len = out.byteLength;
-  if (len === 0) return 0;
-
-  // 3. Basic reentrancy protection: a busy state is left alone, the syscall serves the request.
-  if (bytes[IN_USE_OFFSET] !== 0) return fallback(out, flags, syscall, counters);
-  bytes[IN_USE_OFFSET] = 1;
-
-  // Every way out of generate(), a throw included (a syscall callback that detaches `out`),
-  // clears in_use after generate()'s last write to the state. The fallback then runs with the
-  // state free, as in the kernel.
-  let ret: number;
-  try {
-    ret = generate(state, out, Math.min(len, MAX_RW_COUNT), generation, syscall, counters, bulk);
-  } finally {
-    bytes[IN_USE_OFFSET] = 0;
+  if ((flags & ~GRND_KNOWN) === 0) {
+    // 2. Nothing to do; checked after the flags, as the syscall would reject bad flags first.
+    if (len === 0) return 0;
+    // 3. Basic reentrancy protection: a busy state is left alone, the syscall serves the request.
+    if (bytes[IN_USE_OFFSET] === 0) {
+      bytes[IN_USE_OFFSET] = 1;
+      // Every way out of generate(), a throw included (a syscall callback that detaches `out`),
+      // clears in_use after generate()'s last write to the state. The fallback then runs with
+      // the state free, as in the kernel.
+      try {
+        ret = generate(state, out, Math.min(len, MAX_RW_COUNT), generation, syscall, counters, bulk);
+      } finally {
+        bytes[IN_USE_OFFSET] = 0;
+      }
+    }
   }
+  // One call site for the slow path, so that the JIT keeps the fast one small.
   if (ret === FALLBACK) return fallback(out, flags, syscall, counters);
   counters.bytes += ret;
   return ret;
+}
+
+/** Below this many bytes, handing out byte by byte is faster than handOut()'s word loop. */
+const HAND_OUT_BY_WORDS = 12;
+
+/** Moves `n` bytes from `bytes[from ..]` to `out[to ..]`, zeroing each in `bytes`. */
+function moveBytes(bytes: Uint8Array, from: number, out: Uint8Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    out[to + i] = bytes[from + i]!;
+    bytes[from + i] = 0;
+  }
+}
+
+/**
+ * Moves batch bytes [pos, pos + take) to `out[p ..]`, zeroing them in the state: whole aligned
+ * words of the batch as words (one read and one erasing write for four bytes, each written out
+ * as a byte since `out` may have any alignment), the bytes before and after them one by one.
+ */
+function handOut(state: StateView, pos: number, out: Uint8Array, p: number, take: number): void {
+  const bytes = state.bytes;
+  let i = 0;
+  if (LITTLE_ENDIAN) {
+    for (; i < take && ((pos + i) & 3) !== 0; i++) {
+      out[p + i] = bytes[pos + i]!;
+      bytes[pos + i] = 0;
+    }
+    const words = state.words;
+    for (; i + 4 <= take; i += 4) {
+      const w = (pos + i) >> 2;
+      const x = words[w]!;
+      words[w] = 0;
+      out[p + i] = x;
+      out[p + i + 1] = x >>> 8;
+      out[p + i + 2] = x >>> 16;
+      out[p + i + 3] = x >>> 24;
+    }
+  }
+  moveBytes(bytes, pos + i, out, p + i, take - i);
 }
 
 /** generate()'s answer when the request must go to the syscall path instead. */
@@ -126,13 +157,14 @@ function generate(
   state: StateView,
   out: Uint8Array,
   ret: number,
-  generation: () => number,
+  generation: Generation,
   syscall: SyscallPath,
   counters: Counters,
   bulk: BulkBlocks | undefined,
 ): number {
   const bytes = state.bytes;
   const words = state.words;
+  const current = generation.words;
   // 4. The block counter is local to the call and is *not* reset by a retry: the retry runs
   //    under a fresh key, so it would start over cleanly either way; the kernel keeps counting,
   //    and so do we, so that the output stays the kernel's byte for byte.
@@ -141,24 +173,9 @@ function generate(
 
   for (;;) {
     // 5. The generation serialises the key with the reseed schedule: read it every time.
-    const current = generation();
-    const currentLo = current >>> 0;
-    const currentHi = highWord(current);
-    if (words[GENERATION_LO_WORD] !== currentLo || words[GENERATION_HI_WORD] !== currentHi) {
-      // Write the generation *before* fetching the key. Were it written after, a fork (or a
-      // drop) between the fetch and the write would leave parent and child with the same key
-      // under the same generation, undetected. Written first, the child's fetch is its own.
-      words[GENERATION_LO_WORD] = currentLo;
-      words[GENERATION_HI_WORD] = currentHi;
-      counters.rekeys++;
-      if (!rekey(state, syscall)) {
-        // The key is invalid: no later call may use it (in_use is cleared after this write).
-        words[GENERATION_LO_WORD] = 0;
-        words[GENERATION_HI_WORD] = 0;
-        return FALLBACK;
-      }
-      // An empty batch: the next bytes come from a refill under the new key.
-      bytes[POS_OFFSET] = BATCH_SIZE;
+    generation.sync();
+    if (words[GENERATION_LO_WORD] !== current[0] || words[GENERATION_HI_WORD] !== current[1]) {
+      if (!rekey(state, current, syscall, counters)) return FALLBACK;
     }
 
     let p = 0;
@@ -167,51 +184,36 @@ function generate(
       // 6a. Hand out what is left of the batch, zeroing each byte as it leaves (forward
       //     secrecy: a later compromise of the state cannot recover bytes already given out).
       //     `pos` is clamped: a state written from outside must never expose the key.
-      const pos = Math.min(bytes[POS_OFFSET]!, BATCH_SIZE);
-      const take = Math.min(BATCH_SIZE - pos, remaining);
-      for (let i = 0; i < take; i++) {
-        out[p + i] = bytes[pos + i]!;
-        bytes[pos + i] = 0;
-      }
+      let pos = bytes[POS_OFFSET]!;
+      if (pos > BATCH_SIZE) pos = BATCH_SIZE;
+      let take = BATCH_SIZE - pos;
+      if (take > remaining) take = remaining;
+      if (take < HAND_OUT_BY_WORDS) moveBytes(bytes, pos, out, p, take);
+      else handOut(state, pos, out, p, take);
       bytes[POS_OFFSET] = pos + take;
       p += take;
       remaining -= take;
 
       if (remaining === 0) break;
 
-      // 6b. Whole blocks go straight to the output, under the current key.
-      const nblocks = Math.floor(remaining / CHACHA_BLOCK_SIZE);
-      if (nblocks > 0) {
-        if (bulk !== undefined && nblocks >= BULK_MIN_BLOCKS) {
-          bulk(out.subarray(p, p + nblocks * CHACHA_BLOCK_SIZE), state.key, counter, nblocks);
-        } else {
-          writeBlocks(out, p, words, counter, nblocks);
-        }
-        counter += nblocks;
-        p += nblocks * CHACHA_BLOCK_SIZE;
-        remaining -= nblocks * CHACHA_BLOCK_SIZE;
-      }
-
-      // 6c. Refill batch and key with the next two blocks: the old key is overwritten by
-      //     output it can no longer reproduce. A request that exactly empties the batch (or
-      //     ends on a block boundary) stops above without a refill.
-      chacha20Blocks(words, 0, words, KEY_WORD, counter, 2);
-      counter += 2;
-      bytes[POS_OFFSET] = 0;
+      // 6b and 6c, out of line: this function stays small enough for the JIT to inline it.
+      const whole = remaining - (remaining % CHACHA_BLOCK_SIZE);
+      counter = blocksThenRefill(state, out, p, whole, counter, bulk);
+      p += whole;
+      remaining -= whole;
     }
 
     // 7. Re-read the state's generation *after* the copy. It is never 0 while valid, so a
     //    drop or fork wipe that happened at any point before this read (the page is zeroed
     //    before, or with, the bytes we copied) shows as a mismatch, and so does a reseed.
-    //    Atomics.load on the low word: the JIT may neither reuse an earlier read nor hoist it
-    //    above the copy, and the plain read of the high word cannot move above it either. One
-    //    atomic read suffices (V8 does not inline them: each costs a call): a drop zeroes the
-    //    generation before any batch or key byte, so if the low word still holds when read,
-    //    every byte copied before was read intact; and a zeroed high word is caught as well.
-    const latest = generation();
-    if (Atomics.load(words, GENERATION_LO_WORD) === latest >>> 0 && words[GENERATION_HI_WORD] === highWord(latest)) {
-      return ret;
-    }
+    //    Plain reads, as the kernel's READ_ONCE after barrier(): only the compiler's order
+    //    matters. The JIT keeps typed-array loads and stores in program order, and cannot reuse
+    //    an earlier read of these words, since the copy just stored into the same buffer (the
+    //    erased batch bytes, pos). A real drop reaches this thread as a TLB-shootdown interrupt,
+    //    which is precise: every load before it in program order read the old page, every load
+    //    after it (this one included) sees the new, zero one.
+    generation.sync();
+    if (words[GENERATION_LO_WORD] === current[0] && words[GENERATION_HI_WORD] === current[1]) return ret;
     // The output may hold zeros or bytes of an expired key: make all of it again, once. A
     // second mismatch (memory pressure dropping pages faster than we fill them, or a reseed
     // storm) gives the whole original request to the syscall path.
@@ -222,21 +224,62 @@ function generate(
 }
 
 /**
- * Fetches a fresh key into the state through the syscall path. False when the syscall fails,
- * returns short, or returns an all-zero key (a broken source): all-zero keys are never used.
+ * Step 5 on a mismatch: ties the state to generation `current` ([low, high]) and fetches a fresh
+ * key through the syscall path, with an empty batch. False when the syscall fails, returns short,
+ * or returns an all-zero key (a broken source: all-zero keys are never used); the state's
+ * generation is then 0 again, so no later call uses the key.
  */
-function rekey(state: StateView, syscall: SyscallPath): boolean {
+function rekey(state: StateView, current: Uint32Array, syscall: SyscallPath, counters: Counters): boolean {
+  const words = state.words;
+  // Write the generation *before* fetching the key. Were it written after, a fork (or a drop)
+  // between the fetch and the write would leave parent and child with the same key under the
+  // same generation, undetected. Written first, the child's fetch is its own.
+  words[GENERATION_LO_WORD] = current[0]!;
+  words[GENERATION_HI_WORD] = current[1]!;
+  counters.rekeys++;
   let n: number;
   try {
     n = syscall(state.key, 0);
   } catch {
+    n = -1;
+  }
+  let any = 0;
+  if (n === KEY_SIZE) for (let i = KEY_WORD; i < KEY_WORD + KEY_SIZE / 4; i++) any |= words[i]!;
+  if (any === 0) {
+    words[GENERATION_LO_WORD] = 0;
+    words[GENERATION_HI_WORD] = 0;
     return false;
   }
-  if (n !== KEY_SIZE) return false;
-  const w = state.words;
-  let any = 0;
-  for (let i = KEY_WORD; i < KEY_WORD + KEY_SIZE / 4; i++) any |= w[i]!;
-  return any !== 0;
+  // An empty batch: the next bytes come from a refill under the new key.
+  state.bytes[POS_OFFSET] = BATCH_SIZE;
+  return true;
+}
+
+/**
+ * Steps 6b and 6c: `whole` bytes of whole blocks (a multiple of 64, maybe 0) go straight to
+ * `out[p ..]` under the current key, then the next two blocks refill batch and key: the old key
+ * is overwritten by output it can no longer reproduce. Returns the block counter after them.
+ * (A request that empties the batch exactly, or ends on a block boundary, never gets here.)
+ */
+function blocksThenRefill(
+  state: StateView,
+  out: Uint8Array,
+  p: number,
+  whole: number,
+  counter: number,
+  bulk: BulkBlocks | undefined,
+): number {
+  const nblocks = whole / CHACHA_BLOCK_SIZE;
+  if (nblocks > 0) {
+    if (bulk !== undefined && nblocks >= BULK_MIN_BLOCKS) {
+      bulk(out.subarray(p, p + whole), state.key, counter, nblocks);
+    } else {
+      writeBlocks(out, p, state.words, counter, nblocks);
+    }
+  }
+  chacha20Blocks(state.words, 0, state.words, KEY_WORD, counter + nblocks, 2);
+  state.bytes[POS_OFFSET] = 0;
+  return counter + nblocks + 2;
 }
 
 /** The one slow path: the whole original request from the syscall. Throws what it throws. */

@@ -24,10 +24,12 @@ function isDetached(view: ArrayBufferView): boolean {
  * Throws ERR_INVALID_ARG_TYPE for anything else and ERR_INVALID_ARG_VALUE for a detached view.
  */
 export function bytesOf(buffer: unknown, name = 'buffer'): Uint8Array {
+  // The common case, a non-empty Uint8Array (or Buffer), needs no new view and no probe. (Its
+  // `length` is its byteLength, and much faster to read; an empty one may be detached.)
+  if (ArrayBuffer.isView(buffer) && buffer instanceof Uint8Array && buffer.length !== 0) return buffer;
   if (!ArrayBuffer.isView(buffer)) {
     throw invalidArgType(name, ['TypedArray', 'DataView'], buffer);
   }
   if (isDetached(buffer)) throw invalidArgValue(name, buffer, 'is detached');
-  // Uint8Array (and Buffer) need no new view: the common case allocates nothing.
   return buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

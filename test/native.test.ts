@@ -18,6 +18,7 @@ import { type Slice } from '../src/allocator.js';
 import { NativeAllocator } from '../src/mm/native.js';
 import { type NativeBinding, type NativeSlice, loadNative, loadNativeUncached, packageRoot } from '../src/native/binding.js';
 import { syscallFromEntropy } from '../src/entropy.js';
+import { ClockGeneration } from '../src/generation.js';
 import { GENERATION_OFFSET, STATE_SIZE, standaloneState } from '../src/state.js';
 import { newCounters, vgetrandom } from '../src/vgetrandom.js';
 import { createGenerator } from '../src/index.js';
@@ -175,8 +176,7 @@ describe.runIf(expected)('native addon', () => {
       const deadline = Date.now() + 5000;
       while (dropped < 3 && Date.now() < deadline) {
         bytes.fill(0x77);
-        // Wait for the dropper, reading the generation as the generator does (Atomics.load on
-        // the external buffer).
+        // Wait for the dropper to zero the generation (an atomic read of the external buffer).
         while (Atomics.load(generation, 0) !== 0n && Date.now() < deadline) await tick();
         if (isZero(bytes)) dropped++;
       }
@@ -598,7 +598,7 @@ describe.runIf(expected)('native addon', () => {
       const privateSyscall = entropyFrom();
       const nativeCounters = newCounters();
       const privateCounters = newCounters();
-      const generation = () => 7;
+      const generation = new ClockGeneration(() => 0);
       for (const [i, len] of [16, 1, 95, 200, 64, 0, 33, 1000].entries()) {
         if (i === 4) {
           // A real drop of the native page; the private state is "dropped" by hand.

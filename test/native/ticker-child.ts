@@ -3,11 +3,12 @@
 // its next call. Prints JSON { before, after, rekeys }.
 import { createGenerator } from '../../src/index.js';
 import { processGeneration } from '../../src/generator.js';
+import { currentGeneration } from '../../src/generation.js';
 
 const gen = createGenerator({ backend: 'native' });
 gen.fill(new Uint8Array(16));
-const before = processGeneration().current();
+const before = currentGeneration(processGeneration());
 const until = Date.now() + 2000;
-while (processGeneration().current() === before && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+while (currentGeneration(processGeneration()) === before && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
 gen.fill(new Uint8Array(16));
-console.log(JSON.stringify({ before, after: processGeneration().current(), rekeys: gen.stats().rekeys }));
+console.log(JSON.stringify({ before, after: currentGeneration(processGeneration()), rekeys: gen.stats().rekeys }));
