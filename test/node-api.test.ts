@@ -731,13 +731,14 @@ describe('randomFill(Sync) with offset and size', () => {
 describe('when the entropy source fails', () => {
   const failure = systemError('EAGAIN', 'getrandom');
 
-  /** Makes the default generator's fill write 0xff into the first half of its buffer, then throw. */
+  /** Makes the default generator's fill and getrandom write 0xff into the first half of their buffer, then throw. */
   function failFills() {
-    const fill = ((buffer: ArrayBufferView) => {
+    const fail = (buffer: ArrayBufferView): never => {
       new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength >> 1).fill(0xff);
       throw failure;
-    }) as Generator['fill'];
-    return vi.spyOn(defaultGenerator(), 'fill').mockImplementation(fill);
+    };
+    vi.spyOn(defaultGenerator(), 'fill').mockImplementation(fail as Generator['fill']);
+    vi.spyOn(defaultGenerator(), 'getrandom').mockImplementation(fail);
   }
 
   afterEach(() => {
