@@ -115,8 +115,9 @@ class StateGenerator implements Generator {
   fill<T extends ArrayBufferView>(buffer: T): T {
     const state = this.#live();
     const out = bytesOf(buffer);
-    for (let off = 0; off < out.byteLength; ) {
-      const chunk = off === 0 && out.byteLength <= MAX_RW_COUNT ? out : out.subarray(off, off + MAX_RW_COUNT);
+    const length = out.length;
+    for (let off = 0; off < length; ) {
+      const chunk = off === 0 && length <= MAX_RW_COUNT ? out : out.subarray(off, off + MAX_RW_COUNT);
       // Every path returns the whole chunk (at most MAX_RW_COUNT) or throws: the loop ends.
       off += vgetrandom(state, chunk, 0, this.#generation, this.#syscall, this.#counters, this.#bulk);
     }

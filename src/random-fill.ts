@@ -67,7 +67,8 @@ export function fillRange(buf: RandomFillTarget, offset: number, size: number): 
   if (size === 0) return;
   let bytes: Uint8Array;
   if (!ArrayBuffer.isView(buf)) bytes = new Uint8Array(buf, offset, size);
-  else if (buf instanceof Uint8Array && offset === 0 && size === buf.byteLength) bytes = buf;
+  // `length` is a Uint8Array's byteLength, and faster to read in V8.
+  else if (buf instanceof Uint8Array && offset === 0 && size === buf.length) bytes = buf;
   else bytes = new Uint8Array(buf.buffer, buf.byteOffset + offset, size);
   try {
     defaultGenerator().fill(bytes);
@@ -91,8 +92,9 @@ export function randomFillSync<T extends RandomFillTarget>(buf: T, offset?: numb
 export function randomFillSync(buf: unknown, offset: unknown = 0, size?: unknown): RandomFillTarget {
   assertTarget(buf);
   const elementSize = elementSizeOf(buf);
-  const start = assertOffset(offset, elementSize, buf.byteLength);
-  const count = size === undefined ? buf.byteLength - start : assertSize(size, elementSize, start, buf.byteLength);
+  const length = buf.byteLength;
+  const start = assertOffset(offset, elementSize, length);
+  const count = size === undefined ? length - start : assertSize(size, elementSize, start, length);
   fillRange(buf, start, count);
   return buf;
 }
@@ -146,8 +148,9 @@ export function randomFill(buf: unknown, offset?: unknown, size?: unknown, callb
   } else {
     validateFunction(callback, 'callback');
   }
-  const start = assertOffset(offset, elementSize, buf.byteLength);
-  const count = size === undefined ? buf.byteLength - start : assertSize(size, elementSize, start, buf.byteLength);
+  const byteLength = buf.byteLength;
+  const start = assertOffset(offset, elementSize, byteLength);
+  const count = size === undefined ? byteLength - start : assertSize(size, elementSize, start, byteLength);
   fillThenCallBack(buf, start, count, callback);
 }
 
