@@ -4,8 +4,8 @@
 // module keeps that from happening to ours.
 //
 // While a snapshot is built there is no SharedArrayBuffer and no Atomics (Node 20 turns both off)
-// and the addon cannot be loaded, so no arena can map a page: a state with a key could only live
-// in the heap the snapshot copies. Every state made then is therefore *parked*: a private 144-byte
+// and the addon cannot be loaded, so no arena can map a page and the algorithm's final check
+// (an Atomics.load) cannot run. Every state made then is therefore *parked*: a private 144-byte
 // buffer with `in_use` set, which the algorithm's reentrancy rule (step 3) sends to the syscall
 // path on every request, so no state holds a key while the snapshot is built. Every process
 // restored from the snapshot, before its main function runs:

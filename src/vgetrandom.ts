@@ -206,14 +206,16 @@ function generate(
     // 7. Re-read the state's generation *after* the copy. It is never 0 while valid, so a
     //    drop or fork wipe that happened at any point before this read (the page is zeroed
     //    before, or with, the bytes we copied) shows as a mismatch, and so does a reseed.
-    //    Plain reads, as the kernel's READ_ONCE after barrier(): only the compiler's order
-    //    matters. The JIT keeps typed-array loads and stores in program order, and cannot reuse
-    //    an earlier read of these words, since the copy just stored into the same buffer (the
-    //    erased batch bytes, pos). A real drop reaches this thread as a TLB-shootdown interrupt,
-    //    which is precise: every load before it in program order read the old page, every load
-    //    after it (this one included) sees the new, zero one.
+    //    Only the compiler's order matters, as in the kernel (barrier(), then READ_ONCE): a
+    //    real drop reaches this thread as a TLB-shootdown interrupt, which is precise (loads
+    //    before it in program order read the old page, loads after it the zero one). JS has no
+    //    READ_ONCE, so the low word is read with Atomics.load, which V8 never reuses, merges or
+    //    hoists above earlier memory accesses; the plain read of the high word after it cannot
+    //    move above it either. One atomic read suffices (V8 does not inline them: each costs a
+    //    call): a drop zeroes the generation before any batch or key byte, so if the low word
+    //    still holds when read, every byte copied before was read intact.
     generation.sync();
-    if (words[GENERATION_LO_WORD] === current[0] && words[GENERATION_HI_WORD] === current[1]) return ret;
+    if (Atomics.load(words, GENERATION_LO_WORD) === current[0] && words[GENERATION_HI_WORD] === current[1]) return ret;
     // The output may hold zeros or bytes of an expired key: make all of it again, once. A
     // second mismatch (memory pressure dropping pages faster than we fill them, or a reseed
     // storm) gives the whole original request to the syscall path.

@@ -25,8 +25,14 @@ function isDetached(view: ArrayBufferView): boolean {
  */
 export function bytesOf(buffer: unknown, name = 'buffer'): Uint8Array {
   // The common case, a non-empty Uint8Array (or Buffer), needs no new view and no probe. (Its
-  // `length` is its byteLength, and much faster to read; an empty one may be detached.)
+  // `length` is its byteLength, and much faster to read; an empty one may be detached.) Kept
+  // this small so that the JIT inlines it and, after it, the generator.
   if (ArrayBuffer.isView(buffer) && buffer instanceof Uint8Array && buffer.length !== 0) return buffer;
+  return anyBytesOf(buffer, name);
+}
+
+/** bytesOf() for every other argument. */
+function anyBytesOf(buffer: unknown, name: string): Uint8Array {
   if (!ArrayBuffer.isView(buffer)) {
     throw invalidArgType(name, ['TypedArray', 'DataView'], buffer);
   }

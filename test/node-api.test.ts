@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import * as nodeCrypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { v4 as uuidV4 } from 'uuid';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultGenerator } from '../src/default.js';
 import { systemError } from '../src/errors.js';
@@ -483,6 +484,38 @@ describe('randomInt', () => {
     expect(chiSquareP(counts)).toBeGreaterThanOrEqual(P_FAIL);
   });
 
+  it('maps each draw exactly as Node does: big-endian 48 bits, rejected at the limit, else min + x mod range', () => {
+    const RAND_MAX = 2n ** 48n - 1n;
+    // Draws around the rejection limit and at the extremes, for small, large and awkward ranges.
+    const cases: [number, number][] = [
+      [0, 1000],
+      [-7, 3],
+      [0, 2 ** 47 + 1],
+      [0, 3 * 2 ** 46],
+      [5, 2 ** 48 + 4],
+      [Number.MAX_SAFE_INTEGER - 2 ** 48 + 1, Number.MAX_SAFE_INTEGER],
+    ];
+    for (const [min, max] of cases) {
+      const range = BigInt(max) - BigInt(min);
+      const limit = RAND_MAX - (RAND_MAX % range);
+      const draws = [0n, 1n, range - 1n, range, limit - 1n, limit, RAND_MAX, 0x0123456789abn, limit - range];
+      for (const x of draws.filter((d) => d >= 0n && d <= RAND_MAX)) {
+        // The draw first, then (if it is rejected) a zero draw, which is always accepted.
+        const queue = [x, 0n];
+        vi.spyOn(defaultGenerator(), 'getrandom').mockImplementation((buffer) => {
+          const bytes = buffer as Uint8Array;
+          const next = queue.shift()!;
+          for (let i = 0; i < 6; i++) bytes[i] = Number((next >> BigInt(40 - 8 * i)) & 0xffn);
+          return 6;
+        });
+        const expected = x < limit ? BigInt(min) + (x % range) : BigInt(min);
+        expect(ours.randomInt(min, max), `[${min}, ${max}) draw ${x}`).toBe(Number(expected));
+        expect(queue.length).toBe(x < limit ? 1 : 0);
+        vi.restoreAllMocks();
+      }
+    }
+  });
+
   it('keeps min inclusive and max exclusive, negative ranges included', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 2000; i++) seen.add(ours.randomInt(-5, -3));
@@ -526,6 +559,21 @@ describe('randomUUID', () => {
     for (let bit = 0; bit < 128; bit++) {
       if (fixed.has(bit)) expect(ones[bit]).toBe(fixed.get(bit));
       else expect(Math.abs(ones[bit] - n / 2)).toBeLessThan(6 * sigma);
+    }
+  });
+
+  it('formats its 16 bytes as uuid v4 does, and leaves no copy of them behind', () => {
+    for (const seed of [0x00, 0xff, 0x5a, 0xa5, 0x0f]) {
+      const random = Uint8Array.from({ length: 16 }, (_, i) => (seed * 7 + i * 29) & 0xff);
+      let scratch: Uint8Array | undefined;
+      vi.spyOn(defaultGenerator(), 'getrandom').mockImplementation((buffer) => {
+        scratch = buffer as Uint8Array;
+        scratch.set(random);
+        return 16;
+      });
+      expect(ours.randomUUID()).toBe(uuidV4({ random }));
+      expect([...scratch!]).toEqual(Array(16).fill(0));
+      vi.restoreAllMocks();
     }
   });
 });

@@ -42,8 +42,8 @@ function isResident(words: Int32Array, firstWord: number): boolean {
 function dropPage(words: Int32Array, firstWord: number): void {
   // The kernel drops a page at once: a reader sees the old page or a zero page. Zeroing a
   // SharedArrayBuffer is not atomic, and the generator's only defence is its final check: it
-  // re-reads the generation after copying bytes out (plain loads, kept in program order by the
-  // JIT and, on x64, by the CPU), and a zero generation never matches. So in every state, the generation must be zero before any byte the
+  // re-reads the generation with Atomics.load after copying bytes out, and a zero generation
+  // never matches. So in every state, the generation must be zero before any byte the
   // generator may use is: the key and batch below it, and pos above it (offset 136). Zeroing
   // the page from its end towards its start would clear pos first: a generator that read
   // pos = 0 then would hand its batch out again (already erased to zeros) and still pass its
