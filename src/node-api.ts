@@ -6,6 +6,7 @@
 
 import { domException, invalidThis, quotaExceeded, requiredArguments } from './errors.js';
 import { fillRange } from './random-fill.js';
+import { typedArrayName } from './views.js';
 import { randomUUID, type UUID } from './random-uuid.js';
 
 export { randomBytes, randomFill, randomFillSync, type RandomFillCallback, type RandomFillTarget } from './random-fill.js';
@@ -14,13 +15,6 @@ export { randomUUID, type RandomUUIDOptions, type UUID } from './random-uuid.js'
 
 /** WebCrypto's limit on one getRandomValues request, in bytes. */
 const QUOTA = 65536;
-
-/**
- * %TypedArray%.prototype[Symbol.toStringTag]: the array's type name for any TypedArray (of any
- * realm, subclasses and Buffer included), undefined for everything else.
- */
-const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!
-  .get as (this: unknown) => string | undefined;
 
 /** The TypedArray types WebCrypto fills: the integer ones (no Float16/32/64Array, no DataView). */
 const INTEGER_ARRAYS: ReadonlySet<string | undefined> = new Set([

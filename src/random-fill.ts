@@ -15,6 +15,7 @@ import { Buffer, constants as bufferConstants } from 'node:buffer';
 import { types } from 'node:util';
 import { defaultGenerator } from './default.js';
 import { invalidArgType, outOfRange, validateFunction, validateNumber } from './errors.js';
+import { isUint8Array } from './views.js';
 
 /** What Node's randomFill and randomFillSync accept: any ArrayBuffer or ArrayBufferView. */
 export type RandomFillTarget = ArrayBufferView | ArrayBufferLike;
@@ -68,7 +69,7 @@ export function fillRange(buf: RandomFillTarget, offset: number, size: number): 
   let bytes: Uint8Array;
   if (!ArrayBuffer.isView(buf)) bytes = new Uint8Array(buf, offset, size);
   // `length` is a Uint8Array's byteLength, and faster to read in V8.
-  else if (buf instanceof Uint8Array && offset === 0 && size === buf.length) bytes = buf;
+  else if (isUint8Array(buf) && offset === 0 && size === buf.length) bytes = buf;
   else bytes = new Uint8Array(buf.buffer, buf.byteOffset + offset, size);
   try {
     defaultGenerator().fill(bytes);

@@ -261,7 +261,8 @@ function rekey(state: StateView, current: Uint32Array, syscall: SyscallPath, cou
  * Steps 6b and 6c: `whole` bytes of whole blocks (a multiple of 64, maybe 0) go straight to
  * `out[p ..]` under the current key, then the next two blocks refill batch and key: the old key
  * is overwritten by output it can no longer reproduce. Returns the block counter after them.
- * (A request that empties the batch exactly, or ends on a block boundary, never gets here.)
+ * Only a request the batch could not finish gets here; one that ends on a block boundary still
+ * refills, as in the kernel, so the next call starts from a fresh batch.
  */
 function blocksThenRefill(
   state: StateView,

@@ -771,6 +771,20 @@ describe('randomFill(Sync) with offset and size', () => {
         }),
     );
   });
+
+  it('fills the bytes of a TypedArray given Uint8Array.prototype, as Node does', () => {
+    // Node reads BYTES_PER_ELEMENT (1, from the swapped prototype) and fills bytes [0, 8) of the
+    // real buffer; writing through the object as bytes would put 0..255 in 16-bit elements.
+    let highBytes = 0;
+    for (let i = 0; i < 8; i++) {
+      const w = Object.setPrototypeOf(new Uint16Array(8), Uint8Array.prototype) as Uint8Array;
+      ours.randomFillSync(w, 0, 8);
+      const bytes = new Uint8Array(w.buffer);
+      expect([...bytes.subarray(8)]).toEqual(Array(8).fill(0));
+      for (let b = 1; b < 8; b += 2) highBytes |= bytes[b]!;
+    }
+    expect(highBytes).not.toBe(0);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -85,6 +85,16 @@ describe.each(BACKENDS)('%s backend', (backend) => {
       expect(hex(new Uint8Array(dv.buffer, 3, 30))).toBe(hex(model.getrandom(30)));
     });
 
+    it('fills a TypedArray by its bytes even with Uint8Array.prototype swapped in', () => {
+      // instanceof says Uint8Array; writing through it as bytes would leave every high byte 0.
+      const { gen, model } = pair(9);
+      const u16 = Object.setPrototypeOf(new Uint16Array(10), Uint8Array.prototype) as Uint8Array;
+      expect(gen.getrandom(u16)).toBe(20);
+      expect(hex(new Uint8Array(u16.buffer))).toBe(hex(model.getrandom(20, true)));
+      expect(gen.fill(u16)).toBe(u16);
+      expect(hex(new Uint8Array(u16.buffer))).toBe(hex(model.getrandom(20)));
+    });
+
     it('fill() fills the whole buffer and returns it', () => {
       const { gen, model } = pair(6);
       const buf = new Uint32Array(300);
