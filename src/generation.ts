@@ -52,7 +52,6 @@ export function nextGeneration(g: number): number {
 /** A generation that expires by a clock: read at every check. */
 export class ClockGeneration implements Generation {
   readonly words = new Uint32Array([1, 0]);
-  #value = 1;
   #deadline: number;
   readonly #clock: Clock;
   readonly #interval: number;
@@ -82,8 +81,7 @@ export class ClockGeneration implements Generation {
   }
 
   #advance(now: number): void {
-    const value = nextGeneration(this.#value);
-    this.#value = value;
+    const value = nextGeneration(this.words[0]! + this.words[1]! * TWO_32);
     this.words[0] = value;
     this.words[1] = Math.floor(value / TWO_32);
     this.#deadline = now + this.#interval;

@@ -25,9 +25,6 @@ for (let i = 0; i < 256; i++) {
 /** '-' */
 const DASH = 0x2d;
 
-/** Stands in for missing options, as Node's kEmptyObject does, without an allocation. */
-const NO_OPTIONS: RandomUUIDOptions = Object.freeze({});
-
 // The 16 bytes of the UUID being made, reused by every call and zeroed (as four words) before
 // randomUUID returns or throws, so no UUID's bytes stay behind in it.
 const bytes = new Uint8Array(16);
@@ -43,7 +40,7 @@ export function randomUUID(options?: RandomUUIDOptions): UUID {
   if (options !== undefined) {
     validateObject(options, 'options');
     // Destructuring, as in Node: the default replaces `undefined` only, so `null` is rejected.
-    const { disableEntropyCache = false } = options ?? NO_OPTIONS;
+    const { disableEntropyCache = false } = options;
     validateBoolean(disableEntropyCache, 'options.disableEntropyCache');
   }
   try {

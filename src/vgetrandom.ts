@@ -126,22 +126,20 @@ function moveBytes(bytes: Uint8Array, from: number, out: Uint8Array, to: number,
  */
 function handOut(state: StateView, pos: number, out: Uint8Array, p: number, take: number): void {
   const bytes = state.bytes;
-  let i = 0;
-  if (LITTLE_ENDIAN) {
-    for (; i < take && ((pos + i) & 3) !== 0; i++) {
-      out[p + i] = bytes[pos + i]!;
-      bytes[pos + i] = 0;
-    }
-    const words = state.words;
-    for (; i + 4 <= take; i += 4) {
-      const w = (pos + i) >> 2;
-      const x = words[w]!;
-      words[w] = 0;
-      out[p + i] = x;
-      out[p + i + 1] = x >>> 8;
-      out[p + i + 2] = x >>> 16;
-      out[p + i + 3] = x >>> 24;
-    }
+  if (!LITTLE_ENDIAN) return moveBytes(bytes, pos, out, p, take);
+  // take >= HAND_OUT_BY_WORDS > 3, so the bytes up to the batch's next word boundary fit.
+  const head = -pos & 3;
+  moveBytes(bytes, pos, out, p, head);
+  const words = state.words;
+  let i = head;
+  for (; i + 4 <= take; i += 4) {
+    const w = (pos + i) >> 2;
+    const x = words[w]!;
+    words[w] = 0;
+    out[p + i] = x;
+    out[p + i + 1] = x >>> 8;
+    out[p + i + 2] = x >>> 16;
+    out[p + i + 3] = x >>> 24;
   }
   moveBytes(bytes, pos + i, out, p + i, take - i);
 }
