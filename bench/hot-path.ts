@@ -4,7 +4,7 @@
 // Needs the addon. Run: node --import tsx bench/hot-path.ts
 
 import { osSyscall } from '../src/entropy.js';
-import { processGeneration } from '../src/generator.js';
+import { processGeneration } from '../src/generation.js';
 import { createGenerator, getrandom } from '../src/index.js';
 import { NativeAllocator } from '../src/mm/native.js';
 import { loadNative } from '../src/native/binding.js';

@@ -10,7 +10,9 @@
 //   - a free slice has no usable JS ArrayBuffer over it (the binding detaches or has lost the
 //     buffer before it releases), so a page whose slots are all free can be unmapped;
 //   - at most one page with no slice in use is kept mapped, so a thread that comes and goes
-//     does not map and unmap a page each time, and a burst of threads does not pin its pages.
+//     does not map and unmap a page each time, and a burst of threads does not pin its pages;
+//   - in a fork child, only the forking thread's owner holds slices: the other threads did not
+//     come along, so their slices are freed at once (vgr_arena_atfork_child).
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE  // sched_getaffinity, CPU_SET (drop_page)
@@ -172,6 +174,14 @@ static void maybe_unmap(struct page *page) {
   }
 }
 
+// Lock held. Unmaps all but one of the pages with no slice in use (walking backwards:
+// maybe_unmap moves the last page into the freed place).
+static void unmap_empty_pages(void) {
+  for (size_t i = arena.npages; i-- > 0;) {
+    if (arena.pages[i].used == 0) maybe_unmap(&arena.pages[i]);
+  }
+}
+
 void *vgr_arena_alloc(const void *owner, uint64_t *ticket) {
   vgr_setup();
   pthread_mutex_lock(&arena.lock);
@@ -264,10 +274,17 @@ size_t vgr_arena_release_owner(const void *owner) {
       }
     }
   }
-  // Unmap all but one of the pages this left empty (walking backwards: maybe_unmap moves the
-  // last page into the freed place).
-  for (size_t i = arena.npages; i-- > 0;) {
-    if (arena.pages[i].used == 0) maybe_unmap(&arena.pages[i]);
+  unmap_empty_pages();
+  pthread_mutex_unlock(&arena.lock);
+  return n;
+}
+
+size_t vgr_arena_held_count(const void *owner) {
+  vgr_setup();
+  size_t n = 0;
+  pthread_mutex_lock(&arena.lock);
+  for (size_t i = 0; i < arena.npages; i++) {
+    for (size_t k = 0; k < setup.per_page; k++) n += arena.pages[i].slots[k].ticket != 0 && arena.pages[i].slots[k].owner == owner;
   }
   pthread_mutex_unlock(&arena.lock);
   return n;
@@ -347,6 +364,36 @@ size_t vgr_arena_pageout_all(void) {
   return n;
 }
 
+// --- fork(2) ---------------------------------------------------------------------------------
+//
+// Called by native/fork.c's pthread_atfork handlers, in the order that file gives (the dropper's
+// lock before the arena's). While the forking thread holds `arena.lock` across fork(), no other
+// thread is inside an arena call, so the child inherits a consistent arena: no half-carved page,
+// no slot with a ticket but no owner.
+
+void vgr_arena_atfork_prepare(void) { pthread_mutex_lock(&arena.lock); }
+
+void vgr_arena_atfork_parent(void) { pthread_mutex_unlock(&arena.lock); }
+
+// In the child, which has one thread: the forking one. The lock it held across fork() is
+// re-initialised, not unlocked: the thread has a new id in the child, and a fresh mutex needs no
+// assumption about the owner the old one recorded. Every slice of an owner other than `keep` belonged to a thread the child does
+// not have: no one can ever free it, and since its page was wiped by the fork it would otherwise
+// sit there as a zero state that nobody holds. glibc does the same with its own states after a
+// fork (it once shipped without it: duplicate states after a multithreaded fork). The slices are
+// wiped (already zero on a wipe-on-fork page; wiped anyway, the free-slice invariant must not
+// depend on the kernel) and freed, and empty pages are unmapped but one.
+void vgr_arena_atfork_child(const void *keep) {
+  pthread_mutex_init(&arena.lock, NULL);
+  for (size_t i = 0; i < arena.npages; i++) {
+    struct page *page = &arena.pages[i];
+    for (size_t k = 0; k < setup.per_page; k++) {
+      if (page->slots[k].ticket != 0 && page->slots[k].owner != keep) release_slot(page, &page->slots[k]);
+    }
+  }
+  unmap_empty_pages();
+}
+
 // --- the dropper thread --------------------------------------------------------------------
 
 static struct {
@@ -397,4 +444,21 @@ int64_t vgr_dropper_stop(const void *owner) {
   }
   pthread_mutex_unlock(&dropper.lock);
   return n;
+}
+
+// The dropper's lock goes before the arena's in the atfork handlers: vgr_dropper_stop() holds it
+// while it joins the dropper thread, which may be waiting for `arena.lock`; a prepare handler
+// that held `arena.lock` and then waited for this lock would never get it.
+void vgr_dropper_atfork_prepare(void) { pthread_mutex_lock(&dropper.lock); }
+
+void vgr_dropper_atfork_parent(void) { pthread_mutex_unlock(&dropper.lock); }
+
+// In the child: the dropper thread, if one ran, did not come along (fork copies only the calling
+// thread), so it is not running; a stale `running` would make vgr_dropper_stop() join a thread
+// that does not exist, and vgr_dropper_start() refuse to start one.
+void vgr_dropper_atfork_child(void) {
+  pthread_mutex_init(&dropper.lock, NULL);
+  dropper.running = 0;
+  dropper.owner = NULL;
+  atomic_store(&dropper.stop, false);
 }

@@ -61,6 +61,9 @@ int vgr_arena_release(void *state, const void *owner, uint64_t ticket);
 /* Zeroes and puts back every slice `owner` holds (its env is going away); returns how many. */
 size_t vgr_arena_release_owner(const void *owner);
 
+/* How many slices `owner` holds. */
+size_t vgr_arena_held_count(const void *owner);
+
 struct vgr_arena_stats {
   size_t pages, in_use, free;
 };
@@ -96,6 +99,19 @@ int vgr_dropper_start(unsigned interval_us, const void *owner);
  * number of page drops it did, or -1 if none was stopped.
  */
 int64_t vgr_dropper_stop(const void *owner);
+
+/*
+ * fork(2), for native/fork.c's pthread_atfork handlers (see there for the order they run in).
+ * prepare takes the module's lock, parent releases it; child re-initialises it and repairs what
+ * the threads the child lacks left behind: the arena frees (zeroed) every slice whose owner is
+ * not `keep`, the forking thread's owner (NULL: free them all); the dropper forgets its thread.
+ */
+void vgr_arena_atfork_prepare(void);
+void vgr_arena_atfork_parent(void);
+void vgr_arena_atfork_child(const void *keep);
+void vgr_dropper_atfork_prepare(void);
+void vgr_dropper_atfork_parent(void);
+void vgr_dropper_atfork_child(void);
 
 /* Zeroes n bytes in a way the compiler may not elide. */
 void vgr_wipe(void *p, size_t n);

@@ -16,6 +16,12 @@
 //   TICK_NS is a second under the kernel's 60 s so that a late wake-up still stays within it.
 //   VGETRANDOM_TICK_MS in the environment may shorten the period (tests watch keys expire), never
 //   lengthen it.
+// - Once a ticker was started, one runs whenever the process runs addon code: a fork child,
+//   which gets no copy of the ticker thread, starts its own in the atfork child handler, and if
+//   that fails, the next register, bump or vgr_generation_ensure_ticker() starts it.
+// - A fork child starts in a generation of its own: the child handler moves the generation on,
+//   as a fork does to every state's memory (wipe-on-fork), so nothing the child derives from a
+//   generation it shared with its parent stays valid.
 
 #include "generation.h"
 
@@ -45,7 +51,10 @@ struct cell_node {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t generation = 1;
 static struct cell_node *cells;
-static bool ticking;
+static bool ticking;  // a ticker thread runs in this process
+static bool wanted;   // a ticker was started once: a fork child that lost it starts another
+
+static void *ticker(void *arg);
 
 // Called with `lock` held. High word first: a reader sees a new low word only with its high word.
 static void publish(uint32_t *cell, uint64_t g) {
@@ -53,14 +62,49 @@ static void publish(uint32_t *cell, uint64_t g) {
   __atomic_store_n(&cell[0], (uint32_t)g, __ATOMIC_RELEASE);
 }
 
-uint64_t vgr_generation_bump(void) {
-  pthread_mutex_lock(&lock);
+// Called with `lock` held: the next generation, into every cell.
+static void advance(void) {
   generation++;
   if ((uint32_t)generation == 0) generation++;  // the low word is never 0 (see above)
   for (struct cell_node *n = cells; n != NULL; n = n->next) publish(n->cell, generation);
+}
+
+// Called with `lock` held: starts the (detached) ticker unless one runs. 0, or a negative errno.
+static int start_ticker(void) {
+  if (ticking) return 0;
+  pthread_t thread;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  int r = pthread_create(&thread, &attr, ticker, NULL);
+  pthread_attr_destroy(&attr);
+  if (r != 0) return -r;
+  ticking = wanted = true;
+  return 0;
+}
+
+uint64_t vgr_generation_bump(void) {
+  pthread_mutex_lock(&lock);
+  if (wanted) (void)start_ticker();  // a fork child whose handler could not start one
+  advance();
   uint64_t g = generation;
   pthread_mutex_unlock(&lock);
   return g;
+}
+
+int vgr_generation_ensure_ticker(void) {
+  pthread_mutex_lock(&lock);
+  int r = wanted ? start_ticker() : 0;
+  pthread_mutex_unlock(&lock);
+  return r;
+}
+
+size_t vgr_generation_cell_count(void) {
+  pthread_mutex_lock(&lock);
+  size_t n = 0;
+  for (struct cell_node *c = cells; c != NULL; c = c->next) n++;
+  pthread_mutex_unlock(&lock);
+  return n;
 }
 
 uint64_t vgr_generation_now(void) {
@@ -92,19 +136,11 @@ int vgr_generation_register(uint32_t cell[2]) {
   struct cell_node *node = malloc(sizeof *node);
   if (node == NULL) return -ENOMEM;
   pthread_mutex_lock(&lock);
-  if (!ticking) {
-    pthread_t thread;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int r = pthread_create(&thread, &attr, ticker, NULL);
-    pthread_attr_destroy(&attr);
-    if (r != 0) {
-      pthread_mutex_unlock(&lock);
-      free(node);
-      return -r;
-    }
-    ticking = true;
+  int r = start_ticker();
+  if (r < 0) {
+    pthread_mutex_unlock(&lock);
+    free(node);
+    return r;
   }
   node->cell = cell;
   node->next = cells;
@@ -125,4 +161,42 @@ void vgr_generation_unregister(uint32_t cell[2]) {
     }
   }
   pthread_mutex_unlock(&lock);
+}
+
+// --- fork(2): native/fork.c's pthread_atfork handlers -----------------------------------------
+//
+// No other module's lock is taken while `lock` is held, nor `lock` while another's is: its place
+// in fork.c's order is free, and it goes last.
+
+void vgr_generation_atfork_prepare(void) { pthread_mutex_lock(&lock); }
+
+void vgr_generation_atfork_parent(void) { pthread_mutex_unlock(&lock); }
+
+// In the child, which has one thread (the forking one):
+// - `lock` is re-initialised, not unlocked (the thread has a new id in the child);
+// - the cells of every other thread are dropped: those threads did not come along, their cells
+//   are in env data that nothing in the child will read or free, and publishing into them would
+//   only keep dead memory alive; `keep` (the forking thread's cell, or NULL) stays registered;
+// - the generation moves on and is published, so every state rekeys before its next output;
+// - the ticker thread did not come along either: `ticking` is cleared and a new one is started
+//   here. pthread_create() in a child handler is not async-signal-safe by POSIX's letter, but
+//   glibc (the libc this addon is built against) has re-initialised malloc, its stack cache and
+//   its thread list before it runs child handlers, and creating a thread there works. Starting it
+//   here rather than at the next addon call keeps invariant 5 for a child that runs no addon
+//   code for a while yet still reads its cell. If it fails, `ticking` stays false and the next
+//   register, bump or vgr_generation_ensure_ticker() tries again.
+void vgr_generation_atfork_child(const uint32_t *keep) {
+  pthread_mutex_init(&lock, NULL);
+  for (struct cell_node **p = &cells; *p != NULL;) {
+    if ((*p)->cell == keep) {
+      p = &(*p)->next;
+    } else {
+      struct cell_node *gone = *p;
+      *p = gone->next;
+      free(gone);
+    }
+  }
+  advance();
+  ticking = false;
+  if (wanted) (void)start_ticker();
 }

@@ -5,6 +5,7 @@
 #ifndef VGETRANDOM_GENERATION_H
 #define VGETRANDOM_GENERATION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -22,5 +23,23 @@ uint64_t vgr_generation_bump(void);
 
 /* The generation now. */
 uint64_t vgr_generation_now(void);
+
+/*
+ * Starts the ticker again if one was started before and is not running (a fork child whose
+ * atfork handler could not start it). Returns 0, or a negative errno.
+ */
+int vgr_generation_ensure_ticker(void);
+
+/* How many cells are registered. */
+size_t vgr_generation_cell_count(void);
+
+/*
+ * fork(2), for native/fork.c's pthread_atfork handlers: prepare takes the lock, parent releases
+ * it; child re-initialises it, keeps only `keep` (the forking thread's cell, or NULL) registered,
+ * moves the generation on into it and starts a ticker again if the parent had one.
+ */
+void vgr_generation_atfork_prepare(void);
+void vgr_generation_atfork_parent(void);
+void vgr_generation_atfork_child(const uint32_t *keep);
 
 #endif

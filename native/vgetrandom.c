@@ -8,7 +8,9 @@
 //     vDSO lookup, done once);
 //   - per-thread things hang off the env (struct env_data, napi_set_instance_data): the thread's
 //     kernel vDSO state and the identity under which it holds slices. When the env is torn down
-//     (the worker exits) its cleanup hook zeroes and returns every slice it still holds.
+//     (the worker exits) its cleanup hook zeroes and returns every slice it still holds;
+//   - fork(2) is handled by native/fork.c's atfork handlers, which need to know the env of the
+//     forking thread: each env names itself to fork.c on its own thread when it loads the addon.
 //
 // JS never gets a pointer: a state reaches JS only as an external ArrayBuffer over exactly its
 // own 144 bytes (not over the page), so JS code holding one slice cannot read or write another
@@ -34,6 +36,8 @@
 
 #include "arena.h"
 #include "chacha20.h"
+#include "fork.h"
+#include "forkcheck.h"
 #include "generation.h"
 
 // --- per-env data ----------------------------------------------------------------------------
@@ -142,7 +146,7 @@ static void throw_napi_failure(napi_env env, const char *call) {
   struct env_data *d = NULL;   \
   VGR_CALL(napi_get_instance_data(env, (void **)&d))
 
-// The bytes of an ArrayBuffer or any ArrayBufferView (TypedArray, DataView, Buffer).
+// The bytes of an ArrayBuffer or a Uint8Array (a Buffer is one): what the JS side passes.
 #define VGR_ARG_BYTES(i, name, ptr, len) \
   void *ptr = NULL;                      \
   size_t len = 0;                        \
@@ -179,50 +183,47 @@ static bool throw_range(napi_env env, const char *name, const char *range) {
   return false;
 }
 
-static size_t typedarray_element_size(napi_typedarray_type type) {
-  switch (type) {
-    case napi_int8_array:
-    case napi_uint8_array:
-    case napi_uint8_clamped_array: return 1;
-    case napi_int16_array:
-    case napi_uint16_array: return 2;
-    case napi_int32_array:
-    case napi_uint32_array:
-    case napi_float32_array: return 4;
-    default: return 8;  // float64, bigint64, biguint64
-  }
-}
-
+// An ArrayBuffer's bytes, or a Uint8Array's (a Buffer is one). Nothing else: the JS side passes
+// only these, and the length of any other view would have to be computed from its element size,
+// which for a type this file does not know (Float16Array since Node 24, anything newer) it
+// cannot be, so a wrong guess would write past the view. Other TypedArrays and DataViews are a
+// TypeError, before anything is written.
 static bool arg_bytes(napi_env env, napi_value v, const char *name, void **data, size_t *len) {
+  *data = NULL;
+  *len = 0;
   bool is = false;
-  if (napi_is_arraybuffer(env, v, &is) == napi_ok && is) {
+  if (napi_is_arraybuffer(env, v, &is) != napi_ok) return throw_napi_failure(env, "napi_is_arraybuffer"), false;
+  if (is) {
     return napi_get_arraybuffer_info(env, v, data, len) == napi_ok || (throw_napi_failure(env, "napi_get_arraybuffer_info"), false);
   }
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type;
+  if (napi_is_typedarray(env, v, &is) != napi_ok) return throw_napi_failure(env, "napi_is_typedarray"), false;
+  if (is) {
+    napi_typedarray_type type = napi_int8_array;  // anything but napi_uint8_array until read
     size_t n = 0;
-    if (napi_get_typedarray_info(env, v, &type, &n, data, NULL, NULL) != napi_ok) {
+    void *p = NULL;
+    if (napi_get_typedarray_info(env, v, &type, &n, &p, NULL, NULL) != napi_ok) {
       throw_napi_failure(env, "napi_get_typedarray_info");
       return false;
     }
-    *len = n * typedarray_element_size(type);
-    return true;
+    if (type == napi_uint8_array) {
+      *data = p;
+      *len = n;  // one byte per element
+      return true;
+    }
   }
-  if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    return napi_get_dataview_info(env, v, len, data, NULL, NULL) == napi_ok || (throw_napi_failure(env, "napi_get_dataview_info"), false);
-  }
-  return throw_arg_type(env, name, "an instance of ArrayBuffer or ArrayBufferView");
+  return throw_arg_type(env, name, "an instance of ArrayBuffer or Uint8Array");
 }
 
 static bool arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *out, bool optional, uint32_t dflt) {
-  napi_valuetype t;
+  *out = 0;
+  napi_valuetype t = napi_undefined;
   if (napi_typeof(env, v, &t) != napi_ok) return throw_napi_failure(env, "napi_typeof"), false;
   if (optional && t == napi_undefined) {
     *out = dflt;
     return true;
   }
   if (t != napi_number) return throw_arg_type(env, name, "of type number");
-  double d;
+  double d = 0;
   if (napi_get_value_double(env, v, &d) != napi_ok) return throw_napi_failure(env, "napi_get_value_double"), false;
   // Not napi_get_value_uint32, which wraps and truncates: 2^32 + 1 or 1.5 would pass as flags.
   if (!(d >= 0 && d <= 4294967295.0 && d == (double)(uint32_t)d)) return throw_range(env, name, "an integer >= 0 && <= 4294967295");
@@ -231,10 +232,11 @@ static bool arg_uint32(napi_env env, napi_value v, const char *name, uint32_t *o
 }
 
 static bool arg_uint53(napi_env env, napi_value v, const char *name, uint64_t *out) {
-  napi_valuetype t;
+  *out = 0;
+  napi_valuetype t = napi_undefined;
   if (napi_typeof(env, v, &t) != napi_ok) return throw_napi_failure(env, "napi_typeof"), false;
   if (t != napi_number) return throw_arg_type(env, name, "of type number");
-  double d;
+  double d = 0;
   if (napi_get_value_double(env, v, &d) != napi_ok) return throw_napi_failure(env, "napi_get_value_double"), false;
   // Range first: the cast is defined only for values that fit.
   if (!(d >= 0 && d <= 9007199254740991.0 && d == (double)(uint64_t)d)) return throw_range(env, name, "an integer >= 0 && <= 9007199254740991");
@@ -350,6 +352,10 @@ VGR_FUNCTION(alloc_state) {
   (void)info;
   VGR_ENV_DATA(d);
   const struct vgr_setup *s = vgr_setup();
+  // A fork child whose atfork handler could not start the ticker again starts it here: a new
+  // state's key must expire like any other (invariant 5).
+  int tr = vgr_generation_ensure_ticker();
+  if (tr < 0) return throw_system_error(env, -tr, "pthread_create"), NULL;
   struct slice_ref *ref = malloc(sizeof *ref);
   if (ref == NULL) return throw_system_error(env, ENOMEM, "malloc"), NULL;
   ref->owner = d;
@@ -703,16 +709,23 @@ VGR_FUNCTION(fork_probe) {
   return result;
 }
 
+// Registers this env's generation cell (starting the ticker) unless it is; false with an
+// exception thrown if it cannot be.
+static bool register_cell(napi_env env, struct env_data *d) {
+  if (!d->generation_registered) {
+    int r = vgr_generation_register(d->generation);
+    if (r < 0) return throw_system_error(env, -r, "pthread_create"), false;
+    d->generation_registered = true;
+  }
+  return true;
+}
+
 // generationCell(): an ArrayBuffer over this thread's cell of the process-wide generation,
 // as two u32 words {low, high}, which the ticker and every reseed keep current.
 VGR_FUNCTION(generation_cell) {
   (void)info;
   VGR_ENV_DATA(d);
-  if (!d->generation_registered) {
-    int r = vgr_generation_register(d->generation);
-    if (r < 0) return throw_system_error(env, -r, "pthread_create"), NULL;
-    d->generation_registered = true;
-  }
+  VGR_TRY(register_cell(env, d));
   napi_value buffer;
   VGR_CALL(napi_create_external_arraybuffer(env, d->generation, sizeof d->generation, NULL, NULL, &buffer));
   return buffer;
@@ -725,6 +738,56 @@ VGR_FUNCTION(bump_generation) {
   return num(env, (double)vgr_generation_bump());
 }
 
+// How long forkCheck() waits for its child's report beyond `waitMs`: the child does a few
+// microseconds of work, so only a deadlock (or a machine stalled for seconds) runs into it.
+#define FORK_CHECK_TIMEOUT_MS 10000
+
+// forkCheck(waitMs = 0, minTicks = 0): a test of the atfork handlers (native/fork.c). Forks
+// with fork(), every atfork handler included; the child reads the generation, the arena and the
+// dropper through the addon's own locked calls (a lock left held across the fork would hang it),
+// takes and returns a fresh slice, waits (until its generation moved on `minTicks` times, at most
+// `waitMs` ms; minTicks 0: `waitMs` ms), reads the generation again, reports and _exits.
+// Registers this thread's generation cell first (starting the ticker). Blocks this thread until
+// the child reports; a child that has not after waitMs + 10 s is killed and an error thrown.
+VGR_FUNCTION(fork_check) {
+  VGR_ARGV(2);
+  VGR_ENV_DATA(d);
+  VGR_ARG_OPT_UINT32(0, "waitMs", wait_ms, 0);
+  VGR_ARG_OPT_UINT32(1, "minTicks", min_ticks, 0);
+  VGR_TRY(register_cell(env, d));
+  struct vgr_fork_check r;
+  int rc = vgr_fork_check(d, d->generation, wait_ms, min_ticks, FORK_CHECK_TIMEOUT_MS, &r);
+  if (rc == -ETIMEDOUT) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "the fork check's child did not report within %llu ms and was killed (deadlocked?)",
+             (unsigned long long)wait_ms + FORK_CHECK_TIMEOUT_MS);
+    napi_throw_error(env, "ERR_VGETRANDOM_FORK", msg);
+    return NULL;
+  }
+  if (rc == -EPROTO) {
+    napi_throw_error(env, "ERR_VGETRANDOM_FORK", "the fork check's child exited without a full report");
+    return NULL;
+  }
+  if (rc < 0) return throw_system_error(env, -rc, "fork"), NULL;
+  const struct vgr_fork_check_child *c = &r.child;
+  napi_value result;
+  VGR_CALL(napi_create_object(env, &result));
+  VGR_SET(set_num(env, result, "parentGeneration", (double)r.parent_generation));
+  VGR_SET(set_num(env, result, "parentStatesInUse", (double)r.parent_states_in_use));
+  VGR_SET(set_num(env, result, "parentStatesHeld", (double)r.parent_states_held));
+  VGR_SET(set_num(env, result, "parentCells", (double)r.parent_cells));
+  VGR_SET(set_num(env, result, "childGenerationAtFork", (double)c->generation_at_fork));
+  VGR_SET(set_num(env, result, "childGenerationNow", (double)c->now_at_fork));
+  VGR_SET(set_num(env, result, "childStatesInUse", (double)c->states_in_use));
+  VGR_SET(set_num(env, result, "childStatesHeld", (double)c->states_held));
+  VGR_SET(set_num(env, result, "childCells", (double)c->cells));
+  VGR_SET(set_bool(env, result, "childDropperRunning", c->dropper_was_running != 0));
+  VGR_SET(set_bool(env, result, "childAllocOk", c->alloc_ok != 0));
+  VGR_SET(set_num(env, result, "childWaitedMs", (double)c->waited_ms));
+  VGR_SET(set_num(env, result, "childGenerationLater", (double)c->generation_later));
+  return result;
+}
+
 // --- env lifecycle -----------------------------------------------------------------------------
 
 // The env (thread) is going away: stop a dropper it started, zero and return every slice it
@@ -732,6 +795,7 @@ VGR_FUNCTION(bump_generation) {
 // slices can be used; a late ArrayBuffer finalizer finds its ticket gone and does nothing.
 static void env_cleanup(void *arg) {
   struct env_data *d = arg;
+  vgr_fork_thread_gone(d);
   vgr_dropper_stop(d);
   vgr_arena_release_owner(d);
   if (d->generation_registered) vgr_generation_unregister(d->generation);
@@ -740,6 +804,10 @@ static void env_cleanup(void *arg) {
 
 NAPI_MODULE_INIT() {
   vgr_setup();
+  // Before any thread of the addon can start: a fork must never find a lock held without the
+  // handlers that carry it across.
+  int fr = vgr_fork_setup();
+  if (fr < 0) return throw_system_error(env, -fr, "pthread_atfork"), NULL;
   // Loaded into this env before (a second process.dlopen of the same file)? Keep the env's
   // identity: its slices are held under it.
   struct env_data *d = NULL;
@@ -753,6 +821,9 @@ NAPI_MODULE_INIT() {
       return NULL;
     }
   }
+  // This env lives on this thread, for good: the fork handlers keep its slices and its cell in
+  // a child forked from here and drop every other thread's.
+  vgr_fork_this_thread(d, d->generation);
   napi_property_descriptor exports_list[] = {
       VGR_EXPORT("allocState", alloc_state),
       VGR_EXPORT("freeState", free_state),
@@ -766,6 +837,7 @@ NAPI_MODULE_INIT() {
       VGR_EXPORT("startDropper", start_dropper),
       VGR_EXPORT("stopDropper", stop_dropper),
       VGR_EXPORT("forkProbe", fork_probe),
+      VGR_EXPORT("forkCheck", fork_check),
       VGR_EXPORT("generationCell", generation_cell),
       VGR_EXPORT("bumpGeneration", bump_generation),
       VGR_EXPORT("chacha20Blocks", chacha20_blocks),

@@ -7,6 +7,7 @@
 
 import { type ArenaStats, type Slice, type SliceAllocator, StateAllocator } from './allocator.js';
 import { invalidArgValue, invalidState } from './errors.js';
+import { followReseeds } from './generation.js';
 import { NativeAllocator } from './mm/native.js';
 import { SimulatedArena } from './mm/simulated-arena.js';
 import { SimulatedMm } from './mm/simulated.js';
@@ -33,8 +34,14 @@ function simulatedAllocator(mm: SimulatedMm): StateAllocator | SharedStateAlloca
 
 /** This thread's default simulated arena: attached from a handle, else its own, made now. */
 function defaultSimulatedArena(): SharedStateAllocator {
-  threadArena ??= SharedStateAllocator.create(new SimulatedMm());
-  return threadArena;
+  return threadArena ?? adoptThreadArena(SharedStateAllocator.create(new SimulatedMm()));
+}
+
+/** Makes `arena` this thread's default simulated arena; a reseed() on any of its threads reaches this one. */
+function adoptThreadArena(arena: SharedStateAllocator): SharedStateAllocator {
+  threadArena = arena;
+  followReseeds(arena.reseeds);
+  return arena;
 }
 
 /**
@@ -63,8 +70,15 @@ export function attachThreadArena(handle: SharedArenaHandle): void {
   if (threadArena !== undefined) {
     throw invalidState('this thread already has its simulated arena: attach before its first simulated state and before shareArena()');
   }
-  threadArena = SharedStateAllocator.attach(handle);
-  releaseOwnAtExit(threadArena);
+  releaseOwnAtExit(adoptThreadArena(SharedStateAllocator.attach(handle)));
+}
+
+/**
+ * Moves the reseed counter of this thread's shared simulated arena on, if it has one: every
+ * thread drawing from that arena on the simulated backend rekeys before its next output.
+ */
+export function announceReseed(): void {
+  if (threadArena !== undefined) Atomics.add(threadArena.reseeds, 0, 1);
 }
 
 /** Gives back the slices that thread `ended`, now stopped, held in this thread's default simulated arena. */

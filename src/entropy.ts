@@ -1,12 +1,13 @@
 // The syscall path: where keys and fallback bytes come from. It is getrandom(2) itself through
-// the native addon where that is built, else the OS CSPRNG through `crypto.getRandomValues`,
-// or a caller's `entropy` callback for tests and known answers. All behave like getrandom(2):
+// the native addon where that is built, else the OS CSPRNG through node:crypto's
+// `randomFillSync`, or a caller's `entropy` callback for tests and known answers. All behave like getrandom(2):
 // flags outside GRND_NONBLOCK|GRND_RANDOM|GRND_INSECURE, or GRND_RANDOM together with
 // GRND_INSECURE, fail with EINVAL; at most MAX_RW_COUNT bytes are filled; the count is returned.
 
-import { webcrypto } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { systemError } from './errors.js';
 import { loadNative } from './native/binding.js';
+import { byteLengthOf, bytesAt, copyBytes, wipe } from './views.js';
 
 /** getrandom(2) flag: fail with EAGAIN instead of blocking before the CRNG is ready. */
 export const GRND_NONBLOCK = 0x1;
@@ -18,12 +19,11 @@ export const GRND_INSECURE = 0x4;
 export const GRND_KNOWN = GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE;
 /** The kernel's MAX_RW_COUNT (INT_MAX & PAGE_MASK): the most one read or getrandom returns. */
 export const MAX_RW_COUNT = 0x7ffff000;
-/** The most `crypto.getRandomValues` fills in one call (WebCrypto's quota). */
-const WEBCRYPTO_QUOTA = 65536;
-
 /**
  * The syscall path: fills `buf` (up to MAX_RW_COUNT bytes) with fresh OS entropy and returns
  * the count, or throws a system error, like getrandom(2). It never keeps a reference to `buf`.
+ * `buf` may be a caller's Uint8Array (a subclass, with lying own properties): its length is read
+ * and its sub-views are made through src/views.ts only, and no method of it is called.
  */
 export type SyscallPath = (buf: Uint8Array, flags: number) => number;
 
@@ -40,13 +40,19 @@ function checkFlags(flags: number): void {
   }
 }
 
-/** The OS CSPRNG through WebCrypto, in chunks of at most 65536 bytes. */
-const webcryptoSyscall: SyscallPath = (buf, flags) => {
+// Captured at load: a later patch of node:crypto (ours included, by vgetrandom/register) must
+// not make the syscall path call back into a generator, or into anyone else's code.
+const osRandomFill = randomFillSync;
+
+/**
+ * The OS CSPRNG through node:crypto's randomFillSync (OpenSSL's RAND_bytes, seeded by the OS),
+ * into a view made here. Not WebCrypto's getRandomValues: it has a 64 KiB quota, and Node 26's
+ * rejects views of a SharedArrayBuffer, which is where the simulated arena's states live.
+ */
+const nodeSyscall: SyscallPath = (buf, flags) => {
   checkFlags(flags);
-  const n = Math.min(buf.byteLength, MAX_RW_COUNT);
-  for (let off = 0; off < n; off += WEBCRYPTO_QUOTA) {
-    webcrypto.getRandomValues(buf.subarray(off, Math.min(off + WEBCRYPTO_QUOTA, n)));
-  }
+  const n = Math.min(byteLengthOf(buf), MAX_RW_COUNT);
+  if (n > 0) osRandomFill(bytesAt(buf, 0, n));
   return n;
 };
 
@@ -60,8 +66,9 @@ let os: SyscallPath | undefined;
 export function osSyscall(): SyscallPath {
   if (os === undefined) {
     const { binding } = loadNative();
-    if (binding === null) return webcryptoSyscall;
-    os = (buf, flags) => binding.getrandom(buf.byteLength > MAX_RW_COUNT ? buf.subarray(0, MAX_RW_COUNT) : buf, flags);
+    if (binding === null) return nodeSyscall;
+    // The addon reads the view's memory and length from its internal slots (napi).
+    os = (buf, flags) => binding.getrandom(byteLengthOf(buf) > MAX_RW_COUNT ? bytesAt(buf, 0, MAX_RW_COUNT) : buf, flags);
   }
   return os;
 }
@@ -73,13 +80,13 @@ export function osSyscall(): SyscallPath {
 export function syscallFromEntropy(entropy: EntropySource): SyscallPath {
   return (buf, flags) => {
     checkFlags(flags);
-    const n = Math.min(buf.byteLength, MAX_RW_COUNT);
+    const n = Math.min(byteLengthOf(buf), MAX_RW_COUNT);
     const tmp = new Uint8Array(n);
     try {
       entropy(tmp);
-      buf.set(tmp);
+      copyBytes(buf, tmp);
     } finally {
-      tmp.fill(0);
+      wipe(tmp);
     }
     return n;
   };

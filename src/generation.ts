@@ -11,16 +11,23 @@
 // interval and every thread reads its own cell, so a check costs two memory reads and sync()
 // does nothing. Elsewhere, and for generators with a clock of their own, sync() reads the clock.
 
-import { type NativeBinding } from './native/binding.js';
-import { bumpOnRestore } from './snapshot.js';
+import { loadNative, type NativeBinding } from './native/binding.js';
+import { bumpOnRestore, isBuildingSnapshot } from './snapshot.js';
 
 /** Kernel CRNG_RESEED_INTERVAL: a key is used for at most this long. */
-const DEFAULT_RESEED_INTERVAL_MS = 60_000;
+export const DEFAULT_RESEED_INTERVAL_MS = 60_000;
 
-/** A monotonic clock in milliseconds. */
+/** A clock in milliseconds. A reading below an earlier one expires every key (see ClockGeneration). */
 export type Clock = () => number;
 
-const monotonicClock: Clock = () => performance.now();
+/**
+ * The default clock: the wall clock, as the addon's ticker uses CLOCK_BOOTTIME and not
+ * CLOCK_MONOTONIC. A monotonic clock (`performance.now()`) stops while the machine is suspended,
+ * so a key fetched before a suspend would outlive 60 s of real time after it. The wall clock runs
+ * on through a suspend; when it is set back, ClockGeneration sees it go back and expires the key,
+ * and when it is set forward a key only expires early.
+ */
+const wallClock: Clock = Date.now;
 
 /** What a generator reads its generation from. */
 export interface Generation {
@@ -49,41 +56,67 @@ export function nextGeneration(g: number): number {
   return n % TWO_32 === 0 ? n + 1 : n;
 }
 
-/** A generation that expires by a clock: read at every check. */
+/**
+ * A generation that expires by a clock, read at every check, and that also moves on whenever a
+ * shared reseed counter it follows moves (another thread's reseed(): see follow()).
+ */
 export class ClockGeneration implements Generation {
   readonly words = new Uint32Array([1, 0]);
+  #start: number;
   #deadline: number;
   readonly #clock: Clock;
   readonly #interval: number;
+  // The reseed counter this generation follows (its own until follow()), and its value when this
+  // generation began.
+  #reseeds: Int32Array<ArrayBufferLike> = new Int32Array(1);
+  #seen = 0;
 
-  constructor(clock: Clock = monotonicClock, intervalMs: number = DEFAULT_RESEED_INTERVAL_MS) {
-    if (!(intervalMs > 0)) throw new RangeError(`reseedIntervalMs must be a positive number, got ${intervalMs}`);
+  constructor(clock: Clock = wallClock, intervalMs: number = DEFAULT_RESEED_INTERVAL_MS) {
+    if (!(intervalMs > 0 && intervalMs <= DEFAULT_RESEED_INTERVAL_MS)) {
+      throw new RangeError(`reseedIntervalMs must be in (0, ${DEFAULT_RESEED_INTERVAL_MS}], got ${intervalMs}`);
+    }
     this.#clock = clock;
     this.#interval = intervalMs;
-    this.#deadline = clock() + intervalMs;
+    this.#start = clock();
+    this.#deadline = this.#start + intervalMs;
     // Made while a startup snapshot is built: every process restored from it bumps this one.
     bumpOnRestore(this);
   }
 
   /**
-   * Reads the clock: once the interval that began with this generation has run out, the
-   * generation moves on, so every key fetched in it expires at most `intervalMs` after it was
-   * fetched.
+   * Reads the clock: once the interval that began with this generation has run out, or the clock
+   * reads earlier than when it began (a wall clock set back: how far back is unknown), or the
+   * followed reseed counter moved, the generation moves on. So every key fetched in it expires at
+   * most `intervalMs` after it was fetched.
    */
   sync(): void {
     const now = this.#clock();
     // `!(now < deadline)` rather than `now >= deadline`: a clock that returns NaN expires keys.
-    if (!(now < this.#deadline)) this.#advance(now);
+    if (!(now < this.#deadline) || now < this.#start || this.#reseeds[0] !== this.#seen) this.#advance(now);
   }
 
+  /** Moves on now, and moves the followed counter, so that every generation following it moves too. */
   bump(): void {
+    Atomics.add(this.#reseeds, 0, 1);
     this.#advance(this.#clock());
+  }
+
+  /**
+   * Moves on whenever `reseeds` (an Int32Array, usually over a SharedArrayBuffer that other
+   * threads' generations follow too) moves, and moves it on every bump(): a reseed() on one
+   * thread then reaches the states of every thread that follows the same counter.
+   */
+  follow(reseeds: Int32Array): void {
+    this.#reseeds = reseeds;
+    this.#seen = Atomics.load(reseeds, 0);
   }
 
   #advance(now: number): void {
     const value = nextGeneration(this.words[0]! + this.words[1]! * TWO_32);
     this.words[0] = value;
     this.words[1] = Math.floor(value / TWO_32);
+    this.#seen = Atomics.load(this.#reseeds, 0);
+    this.#start = now;
     this.#deadline = now + this.#interval;
   }
 }
@@ -107,4 +140,33 @@ export class NativeGeneration implements Generation {
   bump(): void {
     this.#binding.bumpGeneration();
   }
+}
+
+let processWide: Generation | undefined;
+let buildTime: ClockGeneration | undefined;
+
+/**
+ * The generation of every generator that does not bring its own clock or interval: the addon's
+ * ticker-driven one where the addon loads (two memory reads per call), else a ClockGeneration on
+ * the wall clock, which follows the reseed counter of this thread's shared simulated arena.
+ */
+export function processGeneration(): Generation {
+  if (processWide === undefined) {
+    const { binding } = loadNative();
+    // While a snapshot is built there is no addon; a restored process may load it, and every
+    // thread of it must share the addon's generation, so the clock one made now is not kept.
+    if (binding === null && isBuildingSnapshot()) return (buildTime ??= new ClockGeneration());
+    processWide = binding === null ? new ClockGeneration() : new NativeGeneration(binding);
+  }
+  return processWide;
+}
+
+/**
+ * Makes this thread's process generation follow `reseeds` (the reseed counter of the simulated
+ * arena it shares with other threads), where it is a ClockGeneration. The addon's generation is
+ * process-wide already.
+ */
+export function followReseeds(reseeds: Int32Array): void {
+  const generation = processGeneration();
+  if (generation instanceof ClockGeneration) generation.follow(reseeds);
 }

@@ -3,23 +3,21 @@
 // release() it throws. A generator that is garbage-collected unreleased gives its slice back.
 
 import { type EntropySource, MAX_RW_COUNT, osSyscall, type SyscallPath, syscallFromEntropy } from './entropy.js';
-import { invalidState, validateUint32 } from './errors.js';
-import { type Clock, ClockGeneration, type Generation, NativeGeneration } from './generation.js';
+import { invalidState, outOfRange, validateNumber, validateUint32 } from './errors.js';
+import { type Clock, ClockGeneration, DEFAULT_RESEED_INTERVAL_MS, type Generation, processGeneration } from './generation.js';
 import { type Slice, type SliceAllocator } from './allocator.js';
 import { allocatorFor, type Backend, forkArena } from './arenas.js';
 import { type SimulatedMm } from './mm/simulated.js';
-import { loadNative } from './native/binding.js';
-import { isBuildingSnapshot } from './snapshot.js';
-import { type StateView } from './state.js';
-import { bytesOf } from './views.js';
+import { IN_USE_OFFSET, type StateView } from './state.js';
+import { assertAttached, bytesAt, bytesOf, typedArrayByteLength, wipe } from './views.js';
 import { type BulkBlocks, type Counters, newCounters, vgetrandom } from './vgetrandom.js';
 
 export interface GeneratorOptions {
   /** Replaces the syscall path (the OS): fills the whole buffer or throws. For tests and known answers. */
   entropy?: EntropySource;
-  /** Monotonic milliseconds for key expiry. Default: `performance.now`. */
+  /** Milliseconds for key expiry (a clock that goes back expires keys). Default: the wall clock, `Date.now`. */
   clock?: Clock;
-  /** How long a key may be used, in ms. Default 60 000, the kernel's reseed interval. */
+  /** How long a key may be used, in ms: more than 0, at most (and by default) 60 000, the kernel's reseed interval. */
   reseedIntervalMs?: number;
   /** Where the state lives. Default: 'native' where the addon is built, else 'simulated'. */
   backend?: Backend;
@@ -63,24 +61,6 @@ export interface Generator {
   fork(): { mm: SimulatedMm; generator: Generator };
 }
 
-let processWide: Generation | undefined;
-let buildTime: Generation | undefined;
-
-/**
- * The generation of every generator that does not bring its own clock or interval: the addon's
- * ticker-driven one where the addon loads (two memory reads per call), else the monotonic clock.
- */
-export function processGeneration(): Generation {
-  if (processWide === undefined) {
-    const { binding } = loadNative();
-    // While a snapshot is built there is no addon; a restored process may load it, and every
-    // thread of it must share the addon's generation, so the clock one made now is not kept.
-    if (binding === null && isBuildingSnapshot()) return (buildTime ??= new ClockGeneration());
-    processWide = binding === null ? new ClockGeneration() : new NativeGeneration(binding);
-  }
-  return processWide;
-}
-
 /** Gives the slice of a generator that was dropped without release() back to its arena. */
 const unreleased = new FinalizationRegistry<{ allocator: SliceAllocator; slice: Slice }>(({ allocator, slice }) =>
   allocator.release(slice),
@@ -94,6 +74,7 @@ class StateGenerator implements Generator {
   readonly #syscall: SyscallPath;
   readonly #bulk: BulkBlocks | undefined;
   readonly #counters: Counters = newCounters();
+  #staleCheck = false;
 
   constructor(allocator: SliceAllocator, slice: Slice, options: GeneratorOptions, generation: Generation) {
     this.#allocator = allocator;
@@ -109,19 +90,47 @@ class StateGenerator implements Generator {
     const state = this.#live();
     const out = bytesOf(buffer);
     if (flags !== 0) validateUint32(flags, 'flags');
-    return vgetrandom(state, out, flags, this.#generation, this.#syscall, this.#counters, this.#bulk);
+    if (state.bytes[IN_USE_OFFSET] !== 0) this.#busy(state);
+    const n = vgetrandom(state, out, flags, this.#generation, this.#syscall, this.#counters, this.#bulk);
+    if (n === 0) assertAttached(out);
+    return n;
   }
 
   fill<T extends ArrayBufferView>(buffer: T): T {
     const state = this.#live();
     const out = bytesOf(buffer);
-    const length = out.length;
+    const length = typedArrayByteLength(out);
+    if (length === 0) assertAttached(out);
+    if (state.bytes[IN_USE_OFFSET] !== 0) this.#busy(state);
     for (let off = 0; off < length; ) {
-      const chunk = off === 0 && length <= MAX_RW_COUNT ? out : out.subarray(off, off + MAX_RW_COUNT);
+      const chunk = off === 0 && length <= MAX_RW_COUNT ? out : bytesAt(out, off, Math.min(length - off, MAX_RW_COUNT));
       // Every path returns the whole chunk (at most MAX_RW_COUNT) or throws: the loop ends.
       off += vgetrandom(state, chunk, 0, this.#generation, this.#syscall, this.#counters, this.#bulk);
     }
     return buffer;
+  }
+
+  /**
+   * The state is marked in use as this call begins. Either a call further up this thread's stack
+   * holds it (a reentrant call from an entropy or clock callback, or from a debugger paused in
+   * one): the syscall path serves this request and the state is left alone. Or a call was cut
+   * short by a terminated execution (a `vm` timeout, `worker.terminate()`), which runs no
+   * `finally`, and left `in_use` set for good: every later call would silently take the syscall
+   * path. A microtask tells them apart: it runs only once this thread's stack has unwound, when
+   * no call can hold the state, so `in_use` still set then is stale. The state is wiped (in_use,
+   * the generation, key and batch: the cut-short call may have handed out part of its batch), and
+   * the next call rekeys.
+   */
+  #busy(state: StateView): void {
+    if (this.#staleCheck) return;
+    this.#staleCheck = true;
+    queueMicrotask(() => {
+      this.#staleCheck = false;
+      if (this.#slice?.view === state && state.bytes[IN_USE_OFFSET] !== 0) {
+        wipe(state.bytes);
+        this.#counters.recoveries++;
+      }
+    });
   }
 
   reseed(): void {
@@ -174,6 +183,14 @@ export function createGenerator(options: GeneratorOptions = {}): Generator {
   }
   if (clock !== undefined && typeof clock !== 'function') {
     throw new TypeError('options.clock must be a function');
+  }
+  if (reseedIntervalMs !== undefined) {
+    // Bounded above too: a key must never outlive the kernel's 60 s (invariant 5); Infinity or
+    // NaN would let one live forever.
+    validateNumber(reseedIntervalMs, 'options.reseedIntervalMs');
+    if (!(reseedIntervalMs > 0 && reseedIntervalMs <= DEFAULT_RESEED_INTERVAL_MS)) {
+      throw outOfRange('options.reseedIntervalMs', `> 0 && <= ${DEFAULT_RESEED_INTERVAL_MS}`, reseedIntervalMs);
+    }
   }
   const generation =
     clock === undefined && reseedIntervalMs === undefined ? processGeneration() : new ClockGeneration(clock, reseedIntervalMs);

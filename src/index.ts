@@ -2,9 +2,10 @@
 // served by this thread's default generator, made on first use; createGenerator() makes more.
 
 import { type ArenaStats } from './allocator.js';
-import { type Backend, defaultArenaInfo } from './arenas.js';
+import { announceReseed, type Backend, defaultArenaInfo } from './arenas.js';
 import { defaultGenerator } from './default.js';
-import { type GeneratorStats, processGeneration } from './generator.js';
+import { type GeneratorStats } from './generator.js';
+import { processGeneration } from './generation.js';
 import { type VgetrandomParams } from './mm/arena.js';
 import { KERNEL_PARAMS } from './mm/simulated-arena.js';
 import { loadNative } from './native/binding.js';
@@ -14,6 +15,7 @@ export { type Backend } from './arenas.js';
 export { createGenerator, type Generator, type GeneratorOptions, type GeneratorStats } from './generator.js';
 export * from './node-api.js';
 export { ARENA_SLICES, type ArenaHandle, attachArena, shareArena, trackWorker } from './threads.js';
+export { useAddonDirectory } from './native/binding.js';
 
 /**
  * Fills `buffer` with random bytes from this thread's generator and returns the count, like
@@ -25,12 +27,14 @@ export function getrandom(buffer: ArrayBufferView, flags?: number): number {
 }
 
 /**
- * Starts a new generation: every state of a default-generation generator, on every backend,
- * rekeys from the OS before its next output.
+ * Starts a new generation: every state of a default-generation generator rekeys from the OS
+ * before its next output, on every thread of the process where the addon is loaded, and on every
+ * thread that draws from this thread's shared simulated arena (shareArena(), attachArena()).
  * @example reseed()
  */
 export function reseed(): void {
   processGeneration().bump();
+  announceReseed();
 }
 
 /**

@@ -6,7 +6,7 @@
 
 import { domException, invalidThis, quotaExceeded, requiredArguments } from './errors.js';
 import { fillRange } from './random-fill.js';
-import { typedArrayName } from './views.js';
+import { typedArrayByteLength, typedArrayName } from './views.js';
 import { randomUUID, type UUID } from './random-uuid.js';
 
 export { randomBytes, randomFill, randomFillSync, type RandomFillCallback, type RandomFillTarget } from './random-fill.js';
@@ -37,10 +37,12 @@ const INTEGER_ARRAYS: ReadonlySet<string | undefined> = new Set([
  * @example const nonce = getRandomValues(new Uint8Array(12));
  */
 export function getRandomValues<T extends ArrayBufferView>(typedArray: T): T {
-  if (!INTEGER_ARRAYS.has(typedArrayName.call(typedArray))) {
+  if (!INTEGER_ARRAYS.has(typedArrayName(typedArray))) {
     throw domException('The data argument must be an integer-type TypedArray', 'TypeMismatchError');
   }
-  const length = typedArray.byteLength;
+  // The intrinsic byte length, as Node's TypedArrayPrototypeGetByteLength: a `byteLength` of the
+  // caller's must not let more than the quota through, or hold the fill to less than the array.
+  const length = typedArrayByteLength(typedArray);
   if (length > QUOTA) throw quotaExceeded('The requested length exceeds 65,536 bytes', QUOTA, length);
   fillRange(typedArray, 0, length);
   return typedArray;

@@ -15,7 +15,7 @@ import { Buffer, constants as bufferConstants } from 'node:buffer';
 import { types } from 'node:util';
 import { defaultGenerator } from './default.js';
 import { invalidArgType, outOfRange, validateFunction, validateNumber } from './errors.js';
-import { isUint8Array } from './views.js';
+import { byteLengthOf, bytesAt, isArrayBufferView, isUint8Array, typedArrayLength, typedArrayName, wipe } from './views.js';
 
 /** What Node's randomFill and randomFillSync accept: any ArrayBuffer or ArrayBufferView. */
 export type RandomFillTarget = ArrayBufferView | ArrayBufferLike;
@@ -45,15 +45,21 @@ function assertSize(size: unknown, elementSize: number, offset: number, length: 
   return bytes >>> 0;
 }
 
+const { isAnyArrayBuffer } = types;
+
 /** Node's buffer check, shared by randomFill and randomFillSync. */
 function assertTarget(buf: unknown): asserts buf is RandomFillTarget {
   // isView first: the common case, and cheaper than the native isAnyArrayBuffer.
-  if (!ArrayBuffer.isView(buf) && !types.isAnyArrayBuffer(buf)) {
+  if (!isArrayBufferView(buf) && !isAnyArrayBuffer(buf)) {
     throw invalidArgType('buf', ['ArrayBuffer', 'ArrayBufferView'], buf);
   }
 }
 
-/** `buf.BYTES_PER_ELEMENT || 1`, read from the object as Node reads it. */
+/**
+ * `buf.BYTES_PER_ELEMENT || 1`, read from the object as Node reads it, and before any length: the
+ * one property of the caller's that is read. It only scales `offset` and `size`, which are then
+ * checked against the intrinsic byte length, so a lie moves the range within the view, never out.
+ */
 function elementSizeOf(buf: RandomFillTarget): number {
   return (buf as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT || 1;
 }
@@ -66,15 +72,12 @@ function elementSizeOf(buf: RandomFillTarget): number {
  */
 export function fillRange(buf: RandomFillTarget, offset: number, size: number): void {
   if (size === 0) return;
-  let bytes: Uint8Array;
-  if (!ArrayBuffer.isView(buf)) bytes = new Uint8Array(buf, offset, size);
-  // `length` is a Uint8Array's byteLength, and faster to read in V8.
-  else if (isUint8Array(buf) && offset === 0 && size === buf.length) bytes = buf;
-  else bytes = new Uint8Array(buf.buffer, buf.byteOffset + offset, size);
+  // A whole Uint8Array as it is; any other range as a view made from the internal slots.
+  const bytes = isUint8Array(buf) && offset === 0 && size === byteLengthOf(buf) ? buf : bytesAt(buf, offset, size);
   try {
     defaultGenerator().fill(bytes);
   } catch (err) {
-    bytes.fill(0);
+    wipe(bytes);
     throw err;
   }
 }
@@ -93,7 +96,9 @@ export function randomFillSync<T extends RandomFillTarget>(buf: T, offset?: numb
 export function randomFillSync(buf: unknown, offset: unknown = 0, size?: unknown): RandomFillTarget {
   assertTarget(buf);
   const elementSize = elementSizeOf(buf);
-  const length = buf.byteLength;
+  // The intrinsic byte length, where Node reads `buf.byteLength`: a caller's that lies larger
+  // makes Node's native code abort the process, one that lies smaller leaves bytes unfilled.
+  const length = byteLengthOf(buf);
   const start = assertOffset(offset, elementSize, length);
   const count = size === undefined ? length - start : assertSize(size, elementSize, start, length);
   fillRange(buf, start, count);
@@ -137,8 +142,9 @@ export function randomFill(buf: unknown, offset?: unknown, size?: unknown, callb
   assertTarget(buf);
   const elementSize = elementSizeOf(buf);
   // Node's argument shuffle, literally: `length` is the element count (undefined for an
-  // ArrayBuffer or DataView) and the subtraction coerces, or throws for a bigint or symbol.
-  const length = (buf as { length?: number }).length as number;
+  // ArrayBuffer or DataView) and the subtraction coerces, or throws for a bigint or symbol. The
+  // count comes from the array's internal slots, not from a `length` of the caller's.
+  const length = (typedArrayName(buf) === undefined ? undefined : typedArrayLength(buf)) as number;
   if (typeof offset === 'function') {
     callback = offset;
     offset = 0;
@@ -149,7 +155,7 @@ export function randomFill(buf: unknown, offset?: unknown, size?: unknown, callb
   } else {
     validateFunction(callback, 'callback');
   }
-  const byteLength = buf.byteLength;
+  const byteLength = byteLengthOf(buf);
   const start = assertOffset(offset, elementSize, byteLength);
   const count = size === undefined ? byteLength - start : assertSize(size, elementSize, start, byteLength);
   fillThenCallBack(buf, start, count, callback);

@@ -58,6 +58,8 @@ export interface SharedArenaHandle {
   readonly addr: number;
   /** One Int32 per slice, page by page: 0 free, −1 being released, else the holder's threadId + 1. */
   readonly owners: SharedArrayBuffer;
+  /** One Int32: the arena's reseed counter, which reseed() on any of its threads moves (src/generation.ts). */
+  readonly reseeds: SharedArrayBuffer;
 }
 
 export class SharedStateAllocator implements SliceAllocator {
@@ -67,29 +69,34 @@ export class SharedStateAllocator implements SliceAllocator {
   /** The whole mapping (slices at mappingOffset()). */
   readonly #bytes: Uint8Array;
   readonly #owners: Int32Array;
+  /** The reseed counter every thread drawing from this arena follows. */
+  readonly reseeds: Int32Array;
   // This thread's slices in the arena, to their index (PARKED once releaseOwn() gave them back):
   // release() of anything else must not clear an owner, or two threads would hold one slice.
   readonly #held = new Map<Slice, number>();
   #overflow: StateAllocator | undefined;
   #shared: boolean;
 
-  private constructor(mm: SimulatedMm, addr: number, owners: Int32Array, shared: boolean) {
+  private constructor(mm: SimulatedMm, addr: number, owners: Int32Array, reseeds: Int32Array, shared: boolean) {
     this.mm = mm;
     this.addr = addr;
     this.#bytes = mm.bytes(addr, SHARED_ARENA_PAGES * PAGE_SIZE);
     this.#owners = owners;
+    this.reseeds = reseeds;
     this.#shared = shared;
   }
 
   /** A new arena, its mapping made now in `mm`; no other thread reaches it until share(). */
   static create(mm: SimulatedMm): SharedStateAllocator {
     const { addr } = mm.mmap(SHARED_ARENA_PAGES * PAGE_SIZE, KERNEL_PARAMS.mmapProt, KERNEL_PARAMS.mmapFlags);
-    return new SharedStateAllocator(mm, addr, new Int32Array(new SharedArrayBuffer(SHARED_ARENA_SLICES * 4)), false);
+    const owners = new Int32Array(new SharedArrayBuffer(SHARED_ARENA_SLICES * 4));
+    return new SharedStateAllocator(mm, addr, owners, new Int32Array(new SharedArrayBuffer(4)), false);
   }
 
   /** The arena of `handle` (from share(), in this or another thread), over the same memory. */
   static attach(handle: SharedArenaHandle): SharedStateAllocator {
-    return new SharedStateAllocator(SimulatedMm.attach(handle.mm), handle.addr, new Int32Array(handle.owners), true);
+    const { mm, addr, owners, reseeds } = handle;
+    return new SharedStateAllocator(SimulatedMm.attach(mm), addr, new Int32Array(owners), new Int32Array(reseeds), true);
   }
 
   /** True once share() made a handle, or if this allocator was attached from one. */
@@ -105,7 +112,8 @@ export class SharedStateAllocator implements SliceAllocator {
   /** A handle for attach() in other threads. */
   share(): SharedArenaHandle {
     this.#shared = true;
-    return { mm: this.mm.share(), addr: this.addr, owners: this.#owners.buffer as SharedArrayBuffer };
+    const owners = this.#owners.buffer as SharedArrayBuffer;
+    return { mm: this.mm.share(), addr: this.addr, owners, reseeds: this.reseeds.buffer as SharedArrayBuffer };
   }
 
   /**
@@ -191,7 +199,8 @@ export class SharedStateAllocator implements SliceAllocator {
    */
   fork(keep: Slice): { mm: SimulatedMm; allocator: SharedStateAllocator; kept: Slice | undefined } {
     const child = this.mm.fork();
-    const forked = new SharedStateAllocator(child, this.addr, new Int32Array(new SharedArrayBuffer(SHARED_ARENA_SLICES * 4)), false);
+    const owners = new Int32Array(new SharedArrayBuffer(SHARED_ARENA_SLICES * 4));
+    const forked = new SharedStateAllocator(child, this.addr, owners, new Int32Array(new SharedArrayBuffer(4)), false);
     let kept: Slice | undefined;
     const index = this.#held.get(keep);
     if (index !== undefined && index !== PARKED) {

@@ -12,8 +12,8 @@
 // - zeroes each parked state still held, clearing `in_use` and the generation: its generator
 //   rekeys from this process's OS on its next request, and the algorithm runs from then on;
 // - moves every Generation made while building on: every state, wherever it lives, rekeys, and
-//   every key interval restarts (performance.now() starts again in a restored process, so a
-//   deadline from the build would let a key live past its 60 s);
+//   every key interval restarts (a deadline from the build, on a clock of the building process,
+//   would say nothing about how long ago a restored process's key was fetched);
 // - runs the restore hooks of other modules (onSnapshotRestore): the default generator made while
 //   building is released, so the restored process makes its own.
 // Nothing the build learnt about the addon is kept either (loadNative and osSyscall do not cache

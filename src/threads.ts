@@ -63,8 +63,9 @@ export function shareArena(): ArenaHandle {
 export function attachArena(handle: ArenaHandle | undefined): boolean {
   if (handle === undefined) return false;
   validateObject(handle, 'handle');
-  const { owners, mm, addr } = handle as Partial<ArenaHandle>;
-  if (!(owners instanceof SharedArrayBuffer && owners.byteLength === ARENA_SLICES * 4 && typeof addr === 'number' && Array.isArray(mm?.mappings))) {
+  const { owners, reseeds, mm, addr } = handle as Partial<ArenaHandle>;
+  const sharedOf = (buffer: unknown, length: number) => buffer instanceof SharedArrayBuffer && buffer.byteLength === length;
+  if (!(sharedOf(owners, ARENA_SLICES * 4) && sharedOf(reseeds, 4) && typeof addr === 'number' && Array.isArray(mm?.mappings))) {
     throw invalidArgValue('handle', handle, 'is not a handle from shareArena()');
   }
   attachThreadArena(handle);

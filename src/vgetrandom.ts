@@ -21,6 +21,7 @@ import {
   POS_OFFSET,
   type StateView,
 } from './state.js';
+import { alignedWordsAt, bytesAt, copyBytes, fillElements, typedArrayByteLength } from './views.js';
 
 /** Counters a generator keeps; the algorithm adds to them. */
 export interface Counters {
@@ -34,6 +35,11 @@ export interface Counters {
   retries: number;
   /** Requests served whole by the syscall path. */
   fallbacks: number;
+  /**
+   * States found left in use by a call that a terminated execution cut short (a `vm` timeout),
+   * wiped so that the generator works again (src/generator.ts).
+   */
+  recoveries: number;
 }
 
 /**
@@ -49,18 +55,21 @@ export type BulkBlocks = (out: Uint8Array, key: Uint8Array, counter: number, nbl
 export const BULK_MIN_BLOCKS = 4;
 
 export function newCounters(): Counters {
-  return { calls: 0, bytes: 0, rekeys: 0, retries: 0, fallbacks: 0 };
+  return { calls: 0, bytes: 0, rekeys: 0, retries: 0, fallbacks: 0, recoveries: 0 };
 }
 
 // Scratch for blocks bound for an output that is not 4-byte aligned: ChaCha20 writes words.
-// Zeroed after every use, so no output outlives the call in it.
+// Zeroed after every use, a throw included, so no output outlives the call in it.
 const SCRATCH_BLOCKS = 64;
 const scratch = new Uint32Array(SCRATCH_BLOCKS * CHACHA_BLOCK_WORDS);
-const scratchBytes = new Uint8Array(scratch.buffer);
 
 /**
  * Fills `out` with random bytes the way the kernel's vDSO getrandom does, and returns the count
  * (at most MAX_RW_COUNT, like getrandom(2)).
+ *
+ * `out` may be the caller's own Uint8Array (a subclass, with own properties that lie): it is only
+ * ever written by index, its byte length is read through the intrinsic getter, and every sub-view
+ * of it is made by src/views.ts from its internal slots. Nothing of the caller's runs here.
  *
  * The caller guarantees that `state` is used by this thread only (one state per thread or
  * generator), is 8-aligned and does not straddle a page. `generation` changes whenever keys must
@@ -82,8 +91,9 @@ export function vgetrandom(
 ): number {
   counters.calls++;
   const bytes = state.bytes;
-  // `length`, not `byteLength`: the same for a Uint8Array, and V8 reads it several ns faster.
-  const len = out.length;
+  // The intrinsic getter, never `out.length`: an own `length` of the caller's could lie (a
+  // smaller one leaves bytes unwritten, a larger one sends blocks outside the view).
+  const len = typedArrayByteLength(out);
   let ret = FALLBACK;
   // 1. Flags this path does not understand are the kernel's business (EINVAL or a new feature).
   if ((flags & ~GRND_KNOWN) === 0) {
@@ -92,11 +102,16 @@ export function vgetrandom(
     // 3. Basic reentrancy protection: a busy state is left alone, the syscall serves the request.
     if (bytes[IN_USE_OFFSET] === 0) {
       bytes[IN_USE_OFFSET] = 1;
-      // Every way out of generate(), a throw included (a syscall callback that detaches `out`),
-      // clears in_use after generate()'s last write to the state. The fallback then runs with
-      // the state free, as in the kernel.
+      // Every way out of generate(), a throw included (a clock that throws, a view detached
+      // under it), clears in_use after generate()'s last write to the state. The fallback then
+      // runs with the state free, as in the kernel.
       try {
         ret = generate(state, out, Math.min(len, MAX_RW_COUNT), generation, syscall, counters, bulk);
+      } catch (err) {
+        // A throw may come after output was made from this key and batch: wipe both, and the
+        // generation (so the next call rekeys), or the next call would hand out those bytes again.
+        fillElements(bytes, 0, 0, IN_USE_OFFSET);
+        throw err;
       } finally {
         bytes[IN_USE_OFFSET] = 0;
       }
@@ -273,7 +288,7 @@ function blocksThenRefill(
   const nblocks = whole / CHACHA_BLOCK_SIZE;
   if (nblocks > 0) {
     if (bulk !== undefined && nblocks >= BULK_MIN_BLOCKS) {
-      bulk(out.subarray(p, p + whole), state.key, counter, nblocks);
+      bulk(bytesAt(out, p, whole), state.key, counter, nblocks);
     } else {
       writeBlocks(out, p, state.words, counter, nblocks);
     }
@@ -293,17 +308,21 @@ function fallback(out: Uint8Array, flags: number, syscall: SyscallPath, counters
 
 /** Writes `nblocks` blocks under the state's key into `out[p ..]`, aligned or not. */
 function writeBlocks(out: Uint8Array, p: number, words: Uint32Array, counter: number, nblocks: number): void {
-  const at = out.byteOffset + p;
-  if (at % 4 === 0) {
-    chacha20Blocks(new Uint32Array(out.buffer, at, nblocks * CHACHA_BLOCK_WORDS), 0, words, KEY_WORD, counter, nblocks);
+  const aligned = alignedWordsAt(out, p, nblocks * CHACHA_BLOCK_WORDS);
+  if (aligned !== undefined) {
+    chacha20Blocks(aligned, 0, words, KEY_WORD, counter, nblocks);
     return;
   }
-  for (let done = 0; done < nblocks; ) {
-    const n = Math.min(nblocks - done, SCRATCH_BLOCKS);
-    chacha20Blocks(scratch, 0, words, KEY_WORD, counter + done, n);
-    const len = n * CHACHA_BLOCK_SIZE;
-    out.set(scratchBytes.subarray(0, len), p + done * CHACHA_BLOCK_SIZE);
-    scratch.fill(0, 0, n * CHACHA_BLOCK_WORDS);
-    done += n;
+  // The scratch words this call writes: zeroed on every way out.
+  const used = Math.min(nblocks, SCRATCH_BLOCKS) * CHACHA_BLOCK_WORDS;
+  try {
+    for (let done = 0; done < nblocks; ) {
+      const n = Math.min(nblocks - done, SCRATCH_BLOCKS);
+      chacha20Blocks(scratch, 0, words, KEY_WORD, counter + done, n);
+      copyBytes(out, bytesAt(scratch, 0, n * CHACHA_BLOCK_SIZE), p + done * CHACHA_BLOCK_SIZE);
+      done += n;
+    }
+  } finally {
+    fillElements(scratch, 0, 0, used);
   }
 }

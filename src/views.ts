@@ -1,58 +1,162 @@
 // Byte views of caller buffers, with the checks every entry point shares.
+//
+// Every caller object is hostile: a subclass, an own `length`, a getter, a patched
+// `Symbol.species` or prototype method. So a caller's view is read only through the intrinsic
+// getters of %TypedArray%.prototype and DataView.prototype, captured when this module loads, which
+// read the object's internal slots; sub-views are made with the Uint8Array constructor captured
+// here, never with `subarray` (which builds its result through the caller's species, user code);
+// and copies and wipes go through %TypedArray%.prototype.set and .fill, also captured here. No
+// method or getter of the caller's object, or of a prototype patched after load, ever runs on the
+// way to output. Indexed writes into a real Uint8Array are safe as they are: a TypedArray's
+// integer-indexed elements cannot be shadowed by own properties, getters or the prototype chain.
 
+import { types } from 'node:util';
 import { invalidArgType, invalidArgValue } from './errors.js';
+
+/** `fn` as a function that takes its `this` as the first argument, like Node's primordials. */
+const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(
+  fn: (...args: A) => R,
+) => (self: unknown, ...args: A) => R;
+
+/** The getter of `proto[key]`, uncurried. */
+function getterOf<R>(proto: object, key: PropertyKey): (self: unknown) => R {
+  return uncurryThis(Object.getOwnPropertyDescriptor(proto, key)!.get as () => R);
+}
+
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const U8 = Uint8Array;
+const U32 = Uint32Array;
+const isView = ArrayBuffer.isView;
+/** ArrayBuffer.isView, as it was when this module loaded. */
+export const isArrayBufferView = isView;
+const { isSharedArrayBuffer } = types;
 
 /**
  * %TypedArray%.prototype[Symbol.toStringTag]: the array's type name for any TypedArray (of any
  * realm, subclasses and Buffer included), undefined for everything else. It reads the array's
  * internal slot, so no prototype swap or own property can make it lie.
  */
-export const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!
-  .get as (this: unknown) => string | undefined;
+export const typedArrayName = getterOf<string | undefined>(TypedArrayPrototype, Symbol.toStringTag);
+const typedArrayBuffer = getterOf<ArrayBufferLike>(TypedArrayPrototype, 'buffer');
+const typedArrayByteOffset = getterOf<number>(TypedArrayPrototype, 'byteOffset');
+/** A TypedArray's element count from its internal slots (0 once detached or out of bounds). */
+export const typedArrayLength = getterOf<number>(TypedArrayPrototype, 'length');
+/** A TypedArray's byte length from its internal slots (0 once detached or out of bounds). */
+export const typedArrayByteLength = getterOf<number>(TypedArrayPrototype, 'byteLength');
+const dataViewBuffer = getterOf<ArrayBufferLike>(DataView.prototype, 'buffer');
+const dataViewByteOffset = getterOf<number>(DataView.prototype, 'byteOffset');
+const dataViewByteLength = getterOf<number>(DataView.prototype, 'byteLength');
+const arrayBufferByteLength = getterOf<number>(ArrayBuffer.prototype, 'byteLength');
+// SharedArrayBuffer is absent while a startup snapshot is built (Node turns it off).
+const sharedArrayBufferByteLength =
+  typeof SharedArrayBuffer === 'function' ? getterOf<number>(SharedArrayBuffer.prototype, 'byteLength') : () => 0;
 
-/**
- * True for a real Uint8Array (or Buffer), of any realm. Not `instanceof`: a Uint16Array given
- * Uint8Array.prototype passes that, and filled through as bytes it would get 0..255 in each
- * 16-bit element, half its bytes zero.
- */
-export function isUint8Array(value: unknown): value is Uint8Array {
-  return typedArrayName.call(value) === 'Uint8Array';
+/** %TypedArray%.prototype.set: copies `source` into `target` at `offset`, by internal slots only. */
+export const copyBytes = uncurryThis(Reflect.get(TypedArrayPrototype, 'set') as (source: ArrayLike<number>, offset?: number) => void) as (
+  target: Uint8Array,
+  source: Uint8Array,
+  offset?: number,
+) => void;
+
+/** %TypedArray%.prototype.fill: writes `value` into elements [start, end) of `target`. */
+export const fillElements = uncurryThis(Reflect.get(TypedArrayPrototype, 'fill') as (value: number, start?: number, end?: number) => unknown) as (
+  target: Uint8Array | Uint32Array,
+  value: number,
+  start?: number,
+  end?: number,
+) => void;
+
+/** Zeroes every byte of `bytes` (a view this library made or checked). */
+export function wipe(bytes: Uint8Array | Uint32Array): void {
+  fillElements(bytes, 0);
 }
 
 /**
- * True if `view`'s buffer was detached (transferred or `structuredClone`d away). A detached
- * view reads as zero-length; only then is the (slower) probe needed: slicing a detached
- * ArrayBuffer throws.
+ * True for a real Uint8Array (or Buffer, or a subclass), of any realm. Not `instanceof`: a
+ * Uint16Array given Uint8Array.prototype passes that, and filled through as bytes it would get
+ * 0..255 in each 16-bit element, half its bytes zero.
  */
-function isDetached(view: ArrayBufferView): boolean {
-  if (view.byteLength !== 0) return false;
-  const buffer = view.buffer;
-  if (buffer.byteLength !== 0) return false;
+export function isUint8Array(value: unknown): value is Uint8Array {
+  return typedArrayName(value) === 'Uint8Array';
+}
+
+/** The buffer under `view` (a TypedArray or DataView), from its internal slot. */
+function bufferOf(view: ArrayBufferView): ArrayBufferLike {
+  return typedArrayName(view) === undefined ? dataViewBuffer(view) : typedArrayBuffer(view);
+}
+
+/**
+ * The byte length of a view (TypedArray or DataView) or of an ArrayBuffer or SharedArrayBuffer,
+ * from its internal slots: what the caller's `byteLength` property says does not matter. A
+ * detached or out-of-bounds TypedArray has length 0; for such a DataView the getter throws its
+ * TypeError, as it does for node:crypto, which reads the same getter.
+ */
+export function byteLengthOf(target: ArrayBufferView | ArrayBufferLike): number {
+  if (typedArrayName(target) !== undefined) return typedArrayByteLength(target);
+  if (isView(target)) return dataViewByteLength(target);
+  return isSharedArrayBuffer(target) ? sharedArrayBufferByteLength(target) : arrayBufferByteLength(target);
+}
+
+/**
+ * A Uint8Array this library makes over bytes [start, start + length) of `target` (a view, an
+ * ArrayBuffer or a SharedArrayBuffer): a plain, fixed-length view with no property of the
+ * caller's. The range must lie inside `target` (the constructor throws a RangeError otherwise).
+ */
+export function bytesAt(target: ArrayBufferView | ArrayBufferLike, start: number, length: number): Uint8Array {
+  if (!isView(target)) return new U8(target, start, length);
+  const offset = typedArrayName(target) === undefined ? dataViewByteOffset(target) : typedArrayByteOffset(target);
+  return new U8(bufferOf(target), offset + start, length);
+}
+
+/**
+ * A Uint32Array over `count` words of `bytes` (a Uint8Array) from byte `start`, if that byte is
+ * 4-aligned in its buffer, else undefined: ChaCha20 writes whole words where it can.
+ */
+export function alignedWordsAt(bytes: Uint8Array, start: number, count: number): Uint32Array | undefined {
+  const at = typedArrayByteOffset(bytes) + start;
+  return at % 4 === 0 ? new U32(typedArrayBuffer(bytes), at, count) : undefined;
+}
+
+/**
+ * True if `buffer` was detached (transferred or `structuredClone`d away). Only an ArrayBuffer of
+ * length 0 can be; the Uint8Array constructor then tells, as it throws for a detached one.
+ */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  if (isSharedArrayBuffer(buffer) || arrayBufferByteLength(buffer) !== 0) return false;
   try {
-    buffer.slice(0, 0);
+    new U8(buffer);
     return false;
   } catch {
     return true;
   }
 }
 
+/** True if `view`'s buffer was detached. */
+export function isDetachedView(view: ArrayBufferView): boolean {
+  return isDetached(bufferOf(view));
+}
+
 /**
- * The bytes of `buffer` (any TypedArray or DataView) as a Uint8Array over the same memory.
- * Throws ERR_INVALID_ARG_TYPE for anything else and ERR_INVALID_ARG_VALUE for a detached view.
+ * The bytes of `buffer` (any TypedArray or DataView) as a Uint8Array over the same memory: a real
+ * Uint8Array (Buffer and subclasses included) as it is, since only its elements and its intrinsic
+ * byte length are ever used; any other view as a Uint8Array made here. Throws ERR_INVALID_ARG_TYPE
+ * for anything else and ERR_INVALID_ARG_VALUE for a detached view.
  */
 export function bytesOf(buffer: unknown, name = 'buffer'): Uint8Array {
-  // The common case, a non-empty Uint8Array (or Buffer), needs no new view and no probe. (Its
-  // `length` is its byteLength, and much faster to read; an empty one may be detached.) Kept
-  // this small so that the JIT inlines it and, after it, the generator.
-  if (isUint8Array(buffer) && buffer.length !== 0) return buffer;
+  // The common case, kept this small so that the JIT inlines it and, after it, the generator.
+  // A detached Uint8Array passes here; its byte length reads 0, and the generator checks it then.
+  if (isUint8Array(buffer)) return buffer;
   return anyBytesOf(buffer, name);
 }
 
-/** bytesOf() for every other argument. */
+/** bytesOf() for every view but a Uint8Array. */
 function anyBytesOf(buffer: unknown, name: string): Uint8Array {
-  if (!ArrayBuffer.isView(buffer)) {
-    throw invalidArgType(name, ['TypedArray', 'DataView'], buffer);
-  }
-  if (isDetached(buffer)) throw invalidArgValue(name, buffer, 'is detached');
-  return isUint8Array(buffer) ? buffer : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  if (!isView(buffer)) throw invalidArgType(name, ['TypedArray', 'DataView'], buffer);
+  if (isDetachedView(buffer)) throw invalidArgValue(name, buffer, 'is detached');
+  return bytesAt(buffer, 0, byteLengthOf(buffer));
+}
+
+/** Throws ERR_INVALID_ARG_VALUE if `view` (from bytesOf, of byte length 0) is detached. */
+export function assertAttached(view: Uint8Array, name = 'buffer'): void {
+  if (isDetachedView(view)) throw invalidArgValue(name, view, 'is detached');
 }

@@ -246,20 +246,43 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
       expect(native().chacha20Core()).toBe(expectedCore(process.env.VGETRANDOM_CHACHA));
     });
 
-    it('takes any kind of buffer for out and key', () => {
+    it('takes an ArrayBuffer, a Uint8Array or a Buffer for out and key, at any offset', () => {
       const key = randomBytes(32);
       const want = hex(jsKeystream(key, 11, 3));
-      const keys = [key, new Uint8Array(key), new Uint32Array(new Uint8Array(key).buffer), new Uint8Array(key).buffer, new DataView(new Uint8Array(key).buffer)];
+      const at = (bytes: Uint8Array, offset: number) => {
+        const u8 = new Uint8Array(offset + bytes.length).subarray(offset);
+        u8.set(bytes);
+        return u8;
+      };
+      const keys = [key, new Uint8Array(key), at(key, 4), at(key, 3), new Uint8Array(key).buffer];
       for (const k of keys) {
-        const outs = [new Uint8Array(192), new Uint32Array(48), new Float64Array(24), new DataView(new ArrayBuffer(192)), Buffer.alloc(192)];
+        const kName = `${k.constructor.name}${ArrayBuffer.isView(k) ? `@${k.byteOffset}` : ''}`;
+        // A Uint8Array over another view's memory is how callers pass wider arrays.
+        const outs = [new Uint8Array(192), new Uint8Array(new Uint32Array(48).buffer), new Uint8Array(new Float64Array(24).buffer), new Uint8Array(200).subarray(5, 197), Buffer.alloc(192)];
         for (const o of outs) {
           native().chacha20Blocks(o, k, 11, 3);
-          expect(hex(new Uint8Array(o.buffer, o.byteOffset, 192)), `${o.constructor.name} ← ${k.constructor.name}`).toBe(want);
+          expect(hex(o), `${o.constructor.name}@${o.byteOffset} ← ${kName}`).toBe(want);
         }
         const ab = new ArrayBuffer(192);
         native().chacha20Blocks(ab, k, 11, 3);
         expect(hex(new Uint8Array(ab))).toBe(want);
       }
+    });
+
+    it('refuses other views for out and key (TypeError, ERR_INVALID_ARG_TYPE), writing nothing', () => {
+      const key = randomBytes(32);
+      const others = (bytes: number): ArrayBufferView[] => [new Uint16Array(bytes / 2), new Uint32Array(bytes / 4), new Float64Array(bytes / 8), new DataView(new ArrayBuffer(bytes)), new Uint8ClampedArray(bytes)];
+      const typeError = expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+      for (const o of others(192)) {
+        expect(() => native().chacha20Blocks(o as never, key, 11, 3), o.constructor.name).toThrow(typeError);
+        expect(new Uint8Array(o.buffer).every((x) => x === 0), `${o.constructor.name} untouched`).toBe(true);
+      }
+      const out = new Uint8Array(192).fill(0xee);
+      for (const k of others(32)) {
+        new Uint8Array(k.buffer).set(key);
+        expect(() => native().chacha20Blocks(out, k as never, 11, 3), k.constructor.name).toThrow(typeError);
+      }
+      expect(out.every((x) => x === 0xee)).toBe(true);
     });
 
     it('writes nothing for 0 blocks, even into an empty buffer', () => {

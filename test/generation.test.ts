@@ -56,9 +56,41 @@ describe('ClockGeneration', () => {
     expect(currentGeneration(g)).toBe(7);
   });
 
-  it('rejects a non-positive interval', () => {
-    expect(() => new ClockGeneration(() => 0, 0)).toThrow(RangeError);
-    expect(() => new ClockGeneration(() => 0, Number.NaN)).toThrow(RangeError);
+  it('rejects an interval that is not in (0, 60 s]: no key may outlive the kernel\'s 60 s', () => {
+    for (const ms of [0, -1, Number.NaN, 60_001, Infinity]) expect(() => new ClockGeneration(() => 0, ms)).toThrow(RangeError);
+    expect(currentGeneration(new ClockGeneration(() => 0, 60_000))).toBe(1);
+  });
+
+  it('moves on when the clock goes back: how far back is unknown, so the key may be old', () => {
+    let now = 5000;
+    const g = new ClockGeneration(() => now, 1000);
+    now = 4999;
+    expect(currentGeneration(g)).toBe(2);
+    // The new interval starts at the reading that went back.
+    now = 5998;
+    expect(currentGeneration(g)).toBe(2);
+    now = 5999;
+    expect(currentGeneration(g)).toBe(3);
+  });
+
+  it('follows a shared reseed counter: moves when it moves, and bump() moves it', () => {
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const [a, b] = [new ClockGeneration(() => 0, 1000), new ClockGeneration(() => 0, 1000)];
+    a.follow(counter);
+    b.follow(counter);
+    expect([currentGeneration(a), currentGeneration(b)]).toEqual([1, 1]);
+    Atomics.add(counter, 0, 1);
+    expect([currentGeneration(a), currentGeneration(b)]).toEqual([2, 2]);
+    expect([currentGeneration(a), currentGeneration(b)]).toEqual([2, 2]);
+    a.bump();
+    expect([currentGeneration(a), currentGeneration(b)]).toEqual([3, 3]);
+  });
+
+  it('by default expires keys by the wall clock, so that a suspend (the wall clock runs, the monotonic one stops) cannot stretch a key past 60 s', () => {
+    const child = fileURLToPath(new URL('./clock/suspend-child.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', env: { ...process.env, VGETRANDOM_NATIVE: '0' } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ fresh: 1, after59s: 1, after61s: 2, setBack: 3 });
   });
 
   it('never uses a generation whose low word is 0', () => {

@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, defaultArenaInfo } from '../src/arenas.js';
-import { ARENA_SLICES, type ArenaHandle, attachArena, createGenerator, type Generator, type Info, shareArena, trackWorker } from '../src/index.js';
+import { ARENA_SLICES, type ArenaHandle, attachArena, createGenerator, type Generator, type Info, reseed, shareArena, trackWorker } from '../src/index.js';
 import { SimulatedMm } from '../src/mm/simulated.js';
 import { STATE_SIZE } from '../src/state.js';
 import { BACKENDS } from './helpers/backends.js';
@@ -27,6 +27,7 @@ import { zeroStateEvidence } from './helpers/zero-key.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DRAW = new URL('./workers/draw.ts', import.meta.url);
+const RESEED = new URL('./workers/reseed.ts', import.meta.url);
 const CHURN = new URL('./workers/churn.mjs', import.meta.url);
 const PAGE = 4096;
 /** Workers started, drawn from and terminated; and ended by an uncaught exception. */
@@ -244,6 +245,25 @@ describe('a simulated arena shared between threads', () => {
     expect(counts().pages).toBe(32);
     expect(counts().statesInUse + counts().statesFree).toBe(896);
     expect(defaultArenaInfo('simulated')).toMatchObject({ shared: true, overflow: 0 });
+  });
+
+  it('reseed() on any thread makes the states of every thread on the arena rekey', async () => {
+    const workers = [0, 1].map(() => trackWorker(tsWorker(RESEED, { workerData: { arena }, env: envFor('simulated') })));
+    /** Sends `m` to worker `i`; resolves with its default generator's rekeys after it. */
+    const ask = (i: number, m: string) =>
+      new Promise<number>((resolve, reject) => {
+        workers[i]!.once('message', (r: { rekeys: number }) => resolve(r.rekeys)).once('error', reject);
+        workers[i]!.postMessage(m);
+      });
+    expect([await ask(0, 'draw'), await ask(1, 'draw')]).toEqual([1, 1]);
+    expect([await ask(0, 'draw'), await ask(1, 'draw')]).toEqual([1, 1]);
+    // This thread's reseed(), and then one of a worker's, reach both workers.
+    reseed();
+    expect([await ask(0, 'draw'), await ask(1, 'draw')]).toEqual([2, 2]);
+    await ask(0, 'reseed');
+    expect([await ask(0, 'draw'), await ask(1, 'draw')]).toEqual([3, 3]);
+    for (const w of workers) w.postMessage('end');
+    await Promise.all(workers.map((w) => once(w, 'exit')));
   });
 
   it('a worker that exits normally gives its slice back itself, and a draw after that goes to the OS', async () => {

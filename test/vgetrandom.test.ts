@@ -2,10 +2,14 @@
 // @noble/ciphers, key erasure, drops between and during calls, reentrancy, expiry, bad input.
 // The whole suite runs once per backend: output must not depend on where the state lives.
 
+import { randomBytes } from 'node:crypto';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { createGenerator as create, type GeneratorOptions, getrandom, GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from '../src/index.js';
-import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, POS_OFFSET } from '../src/state.js';
-import { BULK_MIN_BLOCKS } from '../src/vgetrandom.js';
+import { syscallFromEntropy } from '../src/entropy.js';
+import { ClockGeneration } from '../src/generation.js';
+import { createGenerator as create, type Generator, type GeneratorOptions, getrandom, GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from '../src/index.js';
+import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, POS_OFFSET, standaloneState } from '../src/state.js';
+import { BULK_MIN_BLOCKS, newCounters, vgetrandom } from '../src/vgetrandom.js';
 import { BACKENDS } from './helpers/backends.js';
 import { entropyStream, KernelModel, nobleKeystream } from './helpers/reference.js';
 
@@ -21,6 +25,17 @@ function fakeClock() {
   }, { now: 0, reads: 0, onRead: undefined as ((n: number) => void) | undefined });
   return clock;
 }
+
+/** The offset in `b` of the first 16-byte window of `a` found in it, or -1. */
+function sharedWindow(a: Uint8Array, b: Uint8Array): number {
+  const windows = new Set<string>();
+  for (let i = 0; i + 16 <= a.length; i++) windows.add(hex(a.subarray(i, i + 16)));
+  for (let i = 0; i + 16 <= b.length; i++) if (windows.has(hex(b.subarray(i, i + 16)))) return i;
+  return -1;
+}
+
+/** True if `b` holds a run of 16 zero bytes. */
+const zeroRun = (b: Uint8Array) => hex(b).includes('0'.repeat(32));
 
 function draw(gen: ReturnType<typeof create>, len: number, offset = 0): Uint8Array {
   const out = new Uint8Array(len + offset).subarray(offset);
@@ -362,6 +377,81 @@ describe.each(BACKENDS)('%s backend', (backend) => {
     it('rejects a non-function entropy option', () => {
       expect(() => createGenerator({ entropy: 5 as never })).toThrow(TypeError);
     });
+
+    it('rejects a reseed interval that is not a number in (0, 60000]: no key outlives 60 s', () => {
+      for (const ms of [0, -1, Number.NaN, 60_001, Infinity]) {
+        expect(() => createGenerator({ reseedIntervalMs: ms })).toThrow(
+          expect.objectContaining({
+            name: 'RangeError',
+            code: 'ERR_OUT_OF_RANGE',
+            message: expect.stringContaining('The value of "options.reseedIntervalMs" is out of range. It must be > 0 && <= 60000.'),
+          }),
+        );
+      }
+      expect(() => createGenerator({ reseedIntervalMs: '1000' as never })).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+      );
+      expect(createGenerator({ reseedIntervalMs: 60_000 }).getrandom(new Uint8Array(4))).toBe(4);
+    });
+
+    it('a clock that throws after output was made wipes key, batch and generation: the next call rekeys', () => {
+      const clock = fakeClock();
+      const gen = createGenerator({ entropy: entropyStream(23).entropy, clock });
+      const first = new Uint8Array(4096);
+      // Read 1 is the generation's start, 2 the check before the output, 3 the final check.
+      clock.onRead = (n) => {
+        if (n === 3) throw new Error('clock failed');
+      };
+      expect(() => gen.getrandom(first)).toThrow('clock failed');
+      clock.onRead = undefined;
+      expect(gen.state.subarray(0, IN_USE_OFFSET + 1).every((b) => b === 0)).toBe(true);
+      const next = draw(gen, 4096);
+      expect(gen.stats().rekeys).toBe(2);
+      expect(sharedWindow(first, next)).toBe(-1);
+    });
+  });
+
+  describe('a call cut short by a terminated execution', () => {
+    it('a vm timeout that leaves in_use set: served by the syscall path, then the state is wiped and rekeys', async () => {
+      const gen = createGenerator();
+      const context = vm.createContext({ gen, buf: new Uint8Array(1 << 20) });
+      // The timeout lands wherever the loop is: mostly inside a 1 MiB fill. Try until it did.
+      const until = Date.now() + 60_000;
+      while (gen.state[IN_USE_OFFSET] === 0 && Date.now() < until) {
+        expect(() => vm.runInContext('for (;;) gen.fill(buf)', context, { timeout: 5 })).toThrow(/timed out/);
+      }
+      expect(gen.state[IN_USE_OFFSET]).toBe(1);
+      const before = gen.stats();
+      const out = draw(gen, 64);
+      expect(gen.stats().fallbacks).toBe(before.fallbacks + 1);
+      expect(zeroRun(out)).toBe(false);
+      // Once this stack has unwound, nothing can hold the state: it is wiped.
+      await Promise.resolve();
+      expect(gen.state.every((b) => b === 0)).toBe(true);
+      expect(gen.stats().recoveries).toBe(before.recoveries + 1);
+      draw(gen, 64);
+      expect(gen.stats()).toMatchObject({ fallbacks: before.fallbacks + 1, rekeys: before.rekeys + 1 });
+    });
+
+    it('a reentrant call finds the state busy but leaves it alone: no wipe under a live call', async () => {
+      // The rekey's entropy callback draws once from the same generator (whose fallback comes
+      // back here, without drawing again).
+      let inner: Generator | undefined;
+      const gen = createGenerator({
+        entropy(buf) {
+          const reenter = inner;
+          inner = undefined;
+          reenter?.getrandom(new Uint8Array(16));
+          buf.set(randomBytes(buf.length));
+        },
+      });
+      inner = gen;
+      draw(gen, 16);
+      await Promise.resolve();
+      expect(gen.stats()).toMatchObject({ recoveries: 0, fallbacks: 1, rekeys: 1 });
+      draw(gen, 16);
+      expect(gen.stats()).toMatchObject({ recoveries: 0, fallbacks: 1, rekeys: 1 });
+    });
   });
 });
 
@@ -371,6 +461,28 @@ describe('across backends', () => {
     for (const len of [...SIZES, ...SIZES.slice().reverse()]) {
       expect(hex(draw(a!, len, len % 3)), `size ${len}`).toBe(hex(draw(b!, len)));
     }
+  });
+});
+
+describe('a throw after output was made (the algorithm)', () => {
+  it('wipes key, batch and generation, so that nothing it produced is ever handed out again', () => {
+    const state = standaloneState();
+    const generation = new ClockGeneration(() => 0);
+    const syscall = syscallFromEntropy(entropyStream(24).entropy);
+    const counters = newCounters();
+    // A faster core that writes its blocks, then fails: the key must not survive it.
+    const failing = (out: Uint8Array, key: Uint8Array, counter: number, nblocks: number) => {
+      out.set(nobleKeystream(key, counter, nblocks * 64));
+      throw new Error('core failed');
+    };
+    const first = new Uint8Array(4096);
+    expect(() => vgetrandom(state, first, 0, generation, syscall, counters, failing)).toThrow('core failed');
+    expect(first.subarray(64).some((b) => b !== 0)).toBe(true);
+    expect(state.bytes.every((b) => b === 0)).toBe(true);
+    const next = new Uint8Array(4096);
+    expect(vgetrandom(state, next, 0, generation, syscall, counters)).toBe(4096);
+    expect(counters.rekeys).toBe(2);
+    expect(sharedWindow(first, next)).toBe(-1);
   });
 });
 

@@ -1,16 +1,21 @@
 // Loads the native addon (build/Release/vgetrandom.node, built by node-gyp at install time),
 // or says why not. The library runs on its simulated backend whenever this returns no binding.
 //
-// The addon is found from the package root: the nearest directory above this file whose
-// package.json is named "vgetrandom". That works from src/ (vitest, tsx), from the tsup
-// bundles in dist/ (ESM and CJS alike) and from node_modules/vgetrandom. It is loaded with
-// process.dlopen, which needs neither `require` (absent in ESM) nor `import.meta` (empty in
-// the CJS bundle).
+// The addon is found only relative to this module's own file: the package root is this file's
+// parent directory (the tsup bundles in dist/) or the one above it (src/native/ under vitest and
+// tsx), and it must hold a package.json named "vgetrandom". Nothing else is ever loaded: not a
+// path from the environment, not a package resolved from the working directory or its ancestors
+// (a copy of the bundle run from a folder holding a planted node_modules/vgetrandom would run
+// that folder's native code). A copy of the library bundled into an application, away from its
+// package, runs on the simulated backend and says why, unless the application names the package
+// directory itself (useAddonDirectory(): code of the application's, as trusted as a `require` of
+// it). It is loaded with process.dlopen, which needs neither `require` (absent in ESM) nor
+// `import.meta` (empty in the CJS bundle).
 
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { invalidArgValue, invalidState } from '../errors.js';
 import { isBuildingSnapshot } from '../snapshot.js';
 
 /** One state slice from the process-wide arena. */
@@ -52,6 +57,32 @@ export interface NativeInfo {
  */
 export type NativeChachaCore = 'avx512' | 'avx2' | 'sse' | 'scalar';
 
+/** What forkCheck() reports: this thread's env in the parent just before fork(), and in the child. */
+export interface NativeForkCheck {
+  /** This thread's generation cell just before fork(). */
+  parentGeneration: number;
+  /** Slices in use in the whole arena, and held by this thread's env, just before fork(). */
+  parentStatesInUse: number;
+  parentStatesHeld: number;
+  /** Generation cells registered (one per env that asked for one). */
+  parentCells: number;
+  /** The child's cell (this env's), read first thing after fork(). */
+  childGenerationAtFork: number;
+  /** The child's process-wide generation right after (through the generation lock). */
+  childGenerationNow: number;
+  /** The child's arena (through the arena lock): in use in all, and held by this env. */
+  childStatesInUse: number;
+  childStatesHeld: number;
+  childCells: number;
+  /** Whether the child believed a dropper thread ran (through the dropper lock). */
+  childDropperRunning: boolean;
+  /** The child took a fresh slice, found it zero, and gave it back. */
+  childAllocOk: boolean;
+  /** How long the child waited, and its cell afterwards. */
+  childWaitedMs: number;
+  childGenerationLater: number;
+}
+
 /** What build/Release/vgetrandom.node exports (native/vgetrandom.c). */
 export interface NativeBinding {
   /** A zeroed state slice that no other thread or caller holds. */
@@ -59,16 +90,20 @@ export interface NativeBinding {
   /** Zeroes the slice, returns it to the arena and detaches `buffer`. Throws on a double free. */
   freeState(buffer: ArrayBuffer): void;
   arenaStats(): NativeArenaStats;
-  /** getrandom(2), looping on short reads and EINTR; returns the byte count. */
-  getrandom(buffer: ArrayBuffer | ArrayBufferView, flags?: number): number;
+  /**
+   * getrandom(2), looping on short reads and EINTR; returns the byte count. Like every buffer
+   * argument of the addon, `buffer` is an ArrayBuffer or a Uint8Array (a Buffer is one): any other
+   * view is a TypeError (ERR_INVALID_ARG_TYPE), with nothing written.
+   */
+  getrandom(buffer: ArrayBuffer | Uint8Array, flags?: number): number;
   /** The kernel's own vDSO generator over this thread's state; throws (code ENOSYS) without one. */
-  vdsoGetrandom(buffer: ArrayBuffer | ArrayBufferView, flags?: number): number;
+  vdsoGetrandom(buffer: ArrayBuffer | Uint8Array, flags?: number): number;
   /** Nanoseconds per call of a C loop of `calls` requests of `bytesPerCall` bytes. */
   vdsoBench(bytesPerCall: number, calls: number, which: 'vdso' | 'syscall'): number;
   /** Maps the arena's first page if there is none yet. */
   info(): NativeInfo;
   /** madvise(MADV_PAGEOUT) on the arena page holding `target` (a slice's buffer, or a page address). */
-  pageout(target: ArrayBuffer | ArrayBufferView | number): void;
+  pageout(target: ArrayBuffer | Uint8Array | number): void;
   /** Drops every arena page now; returns how many. */
   pageoutAll(): number;
   /** Starts a pthread dropping every arena page every `intervalMicros` µs (default 50). One per process. */
@@ -76,7 +111,16 @@ export interface NativeBinding {
   /** Stops it; returns its page drops (0 if none was running). */
   stopDropper(): number;
   /** Forks for real: does the child see `buffer` as all zero, and is the parent's unchanged? */
-  forkProbe(buffer: ArrayBuffer | ArrayBufferView): { childSawZero: boolean; parentIntact: boolean };
+  forkProbe(buffer: ArrayBuffer | Uint8Array): { childSawZero: boolean; parentIntact: boolean };
+  /**
+   * For tests: forks with fork(), every atfork handler included, and reports what the child sees
+   * of the addon through its own locked calls (a lock left held across the fork would hang the
+   * child). The child waits until its generation moved on `minTicks` times, at most `waitMs` ms
+   * (`minTicks` 0: the whole `waitMs`), before its last read. Registers this thread's generation
+   * cell first. Blocks until the child reports; throws (code ERR_VGETRANDOM_FORK) if it has not
+   * after `waitMs` + 10 s (the child is killed).
+   */
+  forkCheck(waitMs?: number, minTicks?: number): NativeForkCheck;
   /**
    * This thread's cell of the process-wide generation: 8 bytes, read as u32 words {low, high},
    * kept current by the addon's ticker (a new generation every 59 s) and by bumpGeneration().
@@ -92,12 +136,13 @@ export interface NativeBinding {
    * words, as in a state), read whole before any output is written, so `out` may overlap it.
    * Neither needs any alignment; the rest of `out` is left alone.
    *
-   * Throws a TypeError (ERR_INVALID_ARG_TYPE) for a non-buffer or non-number argument, and a
+   * Throws a TypeError (ERR_INVALID_ARG_TYPE) for a non-number argument or a buffer argument that
+   * is neither an ArrayBuffer nor a Uint8Array, and a
    * RangeError (ERR_OUT_OF_RANGE) when `key` is not 32 bytes, `counter` is not an integer in
    * [0, 2^53), `nblocks` not an integer in [0, 2^32), or `out` is shorter than `nblocks * 64`
    * bytes (nothing is written then).
    */
-  chacha20Blocks(out: ArrayBuffer | ArrayBufferView, key: ArrayBuffer | ArrayBufferView, counter: number, nblocks: number): void;
+  chacha20Blocks(out: ArrayBuffer | Uint8Array, key: ArrayBuffer | Uint8Array, counter: number, nblocks: number): void;
   /**
    * The core chacha20Blocks() runs on, chosen once per process: the best this CPU has, capped by
    * `VGETRANDOM_CHACHA=scalar|sse|avx2|avx512` in the environment when the addon first uses it
@@ -127,6 +172,7 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'startDropper',
   'stopDropper',
   'forkProbe',
+  'forkCheck',
   'generationCell',
   'bumpGeneration',
   'chacha20Blocks',
@@ -155,41 +201,53 @@ function isPackageRoot(dir: string): boolean {
   }
 }
 
-/** The vgetrandom package root: above this module, else as the application resolves it. */
+// The package directory the application named (useAddonDirectory()), if it did.
+let named: string | undefined;
+
+/**
+ * The vgetrandom package root: the one the application named, else this module's parent
+ * directory (dist/) or the one above it (src/native/), whichever holds vgetrandom's package.json;
+ * never a directory found any other way.
+ */
 export function packageRoot(): string | undefined {
-  for (let dir = moduleDir(); dir !== undefined; ) {
-    if (isPackageRoot(dir)) return dir;
-    const parent = dirname(dir);
-    dir = parent === dir ? undefined : parent;
-  }
-  // Bundled into someone's application: this file is no longer inside the package.
-  try {
-    const resolved = createRequire(join(process.cwd(), 'index.js')).resolve(`${PACKAGE_NAME}/package.json`);
-    return dirname(resolved);
-  } catch {
-    return undefined;
-  }
+  if (named !== undefined) return named;
+  const here = moduleDir();
+  if (here === undefined) return undefined;
+  const parent = dirname(here);
+  return [parent, dirname(parent)].find(isPackageRoot);
 }
 
 /**
- * Loads the addon now, without the cache. `env.VGETRANDOM_NATIVE`: `0` forces the simulated
- * backend; a path ending in `.node` loads that file instead of the package's build.
+ * For a copy of the library that is not inside its package (bundled into an application, or
+ * into a startup snapshot's entry script): loads the native addon from the vgetrandom package at
+ * `dir` (its build/Release/vgetrandom.node). Call it before the first draw of this thread (each
+ * worker thread has its own copy of the library, and calls it too). Throws ERR_INVALID_ARG_VALUE
+ * if `dir` holds no vgetrandom package.json, ERR_INVALID_STATE once the addon was looked for.
+ * @example useAddonDirectory('/app/node_modules/vgetrandom')
  */
-export function loadNativeUncached(env: NodeJS.ProcessEnv = process.env): NativeLoad {
-  const setting = env.VGETRANDOM_NATIVE;
-  if (setting === '0') return { binding: null, reason: 'VGETRANDOM_NATIVE=0' };
+export function useAddonDirectory(dir: string): void {
+  if (cached !== undefined) throw invalidState('the native addon was already looked for: call useAddonDirectory() before the first draw');
+  if (typeof dir !== 'string' || !isPackageRoot(dir)) throw invalidArgValue('dir', dir, 'is not a vgetrandom package directory');
+  named = resolve(dir);
+}
+
+/**
+ * Loads the addon now, without the cache, from `root` (default: packageRoot()).
+ * `env.VGETRANDOM_NATIVE=0` forces the simulated backend.
+ */
+export function loadNativeUncached(env: NodeJS.ProcessEnv = process.env, root: string | undefined = packageRoot()): NativeLoad {
+  if (env.VGETRANDOM_NATIVE === '0') return { binding: null, reason: 'VGETRANDOM_NATIVE=0' };
   if (process.platform !== 'linux') return { binding: null, reason: 'not Linux' };
   // The addon cannot be loaded while a startup snapshot is built (a snapshot cannot hold its state).
   if (isBuildingSnapshot()) return { binding: null, reason: 'building a startup snapshot' };
 
-  let path: string;
-  if (setting !== undefined && setting.endsWith('.node')) {
-    path = resolve(setting); // dlopen() would search the library path for a bare name
-  } else {
-    const root = packageRoot();
-    if (root === undefined) return { binding: null, reason: `cannot find the ${PACKAGE_NAME} package directory` };
-    path = join(root, ADDON);
+  if (root === undefined) {
+    return {
+      binding: null,
+      reason: `this copy of ${PACKAGE_NAME} is not inside its package directory (bundled?), so its native addon is not loaded: see useAddonDirectory()`,
+    };
   }
+  const path = join(root, ADDON);
   if (!existsSync(path)) {
     return { binding: null, reason: `native addon not built (${path} is missing; run \`npm rebuild ${PACKAGE_NAME}\`, or \`npm run install\` in a checkout)`, path };
   }

@@ -2,8 +2,7 @@
 // backend, left alone while the addon's ticker moves the process generation on, must rekey at
 // its next call. Prints JSON { before, after, rekeys }.
 import { createGenerator } from '../../src/index.js';
-import { processGeneration } from '../../src/generator.js';
-import { currentGeneration } from '../../src/generation.js';
+import { currentGeneration, processGeneration } from '../../src/generation.js';
 
 const gen = createGenerator({ backend: 'native' });
 gen.fill(new Uint8Array(16));

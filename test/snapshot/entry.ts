@@ -58,6 +58,9 @@ function where() {
 console.log(JSON.stringify({ draws: draw(), ...where() }));
 
 startupSnapshot.setDeserializeMainFunction(() => {
+  // This copy of the library is bundled into the entry script, away from its package: the
+  // application names the package whose addon it may load (the test runs in the repository).
+  vg.useAddonDirectory(process.cwd());
   const restored = where();
   console.log(JSON.stringify({ ...restored, draws: draw(), after: where() }));
 });

@@ -1,0 +1,117 @@
+// Where the native addon may come from: only the package that holds the loading module. A copy
+// of the bundle run away from its package (bundled into an application), from a working
+// directory that holds a planted node_modules/vgetrandom with a native library of its own, must
+// not load that library: it runs on the simulated backend and says why. The planted library is
+// real (built here with cc): its constructor would leave a marker file if it were ever loaded.
+
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadNativeUncached, packageRoot } from '../src/native/binding.js';
+
+const root = packageRoot()!;
+const work = mkdtempSync(join(tmpdir(), 'vgetrandom-loader-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Bundles the loader as tsup does, ESM and CJS, into `dir`. */
+async function bundleLoader(dir: string): Promise<{ esm: string; cjs: string }> {
+  const { build } = await import('esbuild');
+  const entry = join(root, 'src', 'native', 'binding.ts');
+  const esm = join(dir, 'binding.mjs');
+  const cjs = join(dir, 'binding.cjs');
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: esm, logLevel: 'silent' });
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: cjs, logLevel: 'silent' });
+  return { esm, cjs };
+}
+
+/** Runs `loadNative()` of the bundle at `file` from `cwd`; returns what it reported. */
+function loadFrom(file: string, cwd: string): { path?: string; reason?: string; loaded: boolean } {
+  const load = file.endsWith('.mjs') ? `import(${JSON.stringify(file)})` : `Promise.resolve(require(${JSON.stringify(file)}))`;
+  const script = `${load}.then((m) => { const r = m.loadNative(); console.log(JSON.stringify({ path: r.path, reason: r.reason, loaded: r.binding !== null })); })`;
+  const args = file.endsWith('.mjs') ? ['--input-type=module', '-e', script] : ['-e', script];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as { path?: string; reason?: string; loaded: boolean };
+}
+
+describe.runIf(process.platform === 'linux')('the addon loader', () => {
+  it('never loads a planted node_modules/vgetrandom from the working directory', async () => {
+    // The application: a bundled copy of the library, outside any vgetrandom package.
+    const app = join(work, 'app');
+    mkdirSync(join(app, 'dist'), { recursive: true });
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app' }));
+    const { esm, cjs } = await bundleLoader(join(app, 'dist'));
+
+    // The planted package: a shared library whose constructor leaves a marker.
+    const planted = join(app, 'node_modules', 'vgetrandom');
+    mkdirSync(join(planted, 'build', 'Release'), { recursive: true });
+    writeFileSync(join(planted, 'package.json'), JSON.stringify({ name: 'vgetrandom' }));
+    const marker = join(work, 'planted-ran');
+    const source = join(work, 'planted.c');
+    writeFileSync(
+      source,
+      `#include <fcntl.h>\n#include <unistd.h>\n__attribute__((constructor)) static void planted(void) { close(open(${JSON.stringify(marker)}, O_CREAT | O_WRONLY, 0600)); }\n`,
+    );
+    const cc = spawnSync('cc', ['-shared', '-fPIC', '-o', join(planted, 'build', 'Release', 'vgetrandom.node'), source], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+
+    for (const file of [esm, cjs]) {
+      for (const cwd of [app, join(app, 'dist')]) {
+        const r = loadFrom(file, cwd);
+        expect(r.loaded).toBe(false);
+        expect(r.reason).toMatch(/not inside its package directory/);
+        expect(r.path).toBeUndefined();
+      }
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a bundle inside the package (dist/) loads the package build from any working directory', async () => {
+    const pkg = join(work, 'pkg');
+    mkdirSync(join(pkg, 'build', 'Release'), { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'vgetrandom' }));
+    cpSync(join(root, 'build', 'Release', 'vgetrandom.node'), join(pkg, 'build', 'Release', 'vgetrandom.node'));
+    const { esm, cjs } = await bundleLoader(join(pkg, 'dist'));
+    for (const file of [esm, cjs]) {
+      expect(loadFrom(file, '/')).toEqual({ path: join(pkg, 'build', 'Release', 'vgetrandom.node'), loaded: true });
+    }
+  });
+
+  it('a bundle away from its package loads the addon of the package the application names, and only before its first draw', async () => {
+    const app = join(work, 'named');
+    const { esm, cjs } = await bundleLoader(join(app, 'dist'));
+    for (const file of [esm, cjs]) {
+      const load = file.endsWith('.mjs') ? `import(${JSON.stringify(file)})` : `Promise.resolve(require(${JSON.stringify(file)}))`;
+      const script = `${load}.then((m) => {
+        const shape = (f) => { try { f(); return 'ok'; } catch (e) { return e.code; } };
+        const bad = shape(() => m.useAddonDirectory(${JSON.stringify(app)}));
+        const good = shape(() => m.useAddonDirectory(${JSON.stringify(root)}));
+        const r = m.loadNative();
+        const late = shape(() => m.useAddonDirectory(${JSON.stringify(root)}));
+        console.log(JSON.stringify({ bad, good, path: r.path, late }));
+      })`;
+      const r = spawnSync(process.execPath, file.endsWith('.mjs') ? ['--input-type=module', '-e', script] : ['-e', script], { encoding: 'utf8', cwd: app });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({
+        bad: 'ERR_INVALID_ARG_VALUE',
+        good: 'ok',
+        path: join(root, 'build', 'Release', 'vgetrandom.node'),
+        late: 'ERR_INVALID_STATE',
+      });
+    }
+  });
+
+  it('VGETRANDOM_NATIVE names no file to load: only 0 means anything', () => {
+    const r = loadNativeUncached({ VGETRANDOM_NATIVE: join(work, 'app', 'node_modules', 'vgetrandom', 'build', 'Release', 'vgetrandom.node') });
+    expect(r.path).toBe(join(root, 'build', 'Release', 'vgetrandom.node'));
+    expect(loadNativeUncached({ VGETRANDOM_NATIVE: '0' })).toEqual({ binding: null, reason: 'VGETRANDOM_NATIVE=0' });
+  });
+
+  it('reports a package without a build instead of throwing', () => {
+    const r = loadNativeUncached({}, join(work, 'no-build'));
+    expect(r.binding).toBeNull();
+    expect(r.reason).toMatch(/not built/);
+  });
+});
