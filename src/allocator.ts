@@ -3,8 +3,10 @@
 // unused), the arena grows by whole pages, a free list hands each generator its own slice,
 // and a released slice is zeroed before anyone can get it again.
 
+import { mathFloor } from './intrinsics.js';
 import { type Arena, type ArenaPage } from './mm/arena.js';
-import { STATE_SIZE, type StateView, stateView } from './state.js';
+import { STATE_SIZE, type StateView, stateIn } from './state.js';
+import { wipe } from './views.js';
 import { type BulkBlocks } from './vgetrandom.js';
 
 /** One state's place in the arena. */
@@ -60,7 +62,7 @@ export class StateAllocator implements SliceAllocator {
 
   /** States that fit in one page without straddling its end. */
   get statesPerPage(): number {
-    return Math.floor(this.arena.pageSize / STATE_SIZE);
+    return mathFloor(this.arena.pageSize / STATE_SIZE);
   }
 
   allocate(): Slice {
@@ -72,7 +74,7 @@ export class StateAllocator implements SliceAllocator {
 
   release(slice: Slice): void {
     if (!this.#held.delete(slice)) throw new RangeError('this state slice is not held from this allocator');
-    slice.view.bytes.fill(0);
+    wipe(slice.view.bytes);
     this.#free.push(slice);
   }
 
@@ -114,7 +116,7 @@ export class StateAllocator implements SliceAllocator {
     const slices: Slice[] = [];
     for (let i = 0; i < this.statesPerPage; i++) {
       const offset = i * STATE_SIZE;
-      slices.push({ pageAddr: page.addr, offset, view: stateView(page.bytes.buffer, page.bytes.byteOffset + offset) });
+      slices.push({ pageAddr: page.addr, offset, view: stateIn(page.bytes, offset) });
     }
     return slices;
   }

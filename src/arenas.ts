@@ -8,6 +8,7 @@
 import { type ArenaStats, type Slice, type SliceAllocator, StateAllocator } from './allocator.js';
 import { invalidArgValue, invalidState } from './errors.js';
 import { followReseeds } from './generation.js';
+import { atomicsAdd } from './intrinsics.js';
 import { NativeAllocator } from './mm/native.js';
 import { SimulatedArena } from './mm/simulated-arena.js';
 import { SimulatedMm } from './mm/simulated.js';
@@ -78,7 +79,7 @@ export function attachThreadArena(handle: SharedArenaHandle): void {
  * thread drawing from that arena on the simulated backend rekeys before its next output.
  */
 export function announceReseed(): void {
-  if (threadArena !== undefined) Atomics.add(threadArena.reseeds, 0, 1);
+  if (threadArena !== undefined) atomicsAdd(threadArena.reseeds, 0, 1);
 }
 
 /** Gives back the slices that thread `ended`, now stopped, held in this thread's default simulated arena. */

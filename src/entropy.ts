@@ -7,6 +7,7 @@
 import { randomFillSync } from 'node:crypto';
 import { systemError } from './errors.js';
 import { loadNative } from './native/binding.js';
+import { defineProperty, U8 } from './intrinsics.js';
 import { byteLengthOf, bytesAt, copyBytes, wipe } from './views.js';
 
 /** getrandom(2) flag: fail with EAGAIN instead of blocking before the CRNG is ready. */
@@ -44,15 +45,35 @@ function checkFlags(flags: number): void {
 // not make the syscall path call back into a generator, or into anyone else's code.
 const osRandomFill = randomFillSync;
 
+/** min(byteLength, MAX_RW_COUNT): what one getrandom(2) fills of `buf`. */
+function countOf(buf: Uint8Array): number {
+  const len = byteLengthOf(buf);
+  return len < MAX_RW_COUNT ? len : MAX_RW_COUNT;
+}
+
 /**
- * The OS CSPRNG through node:crypto's randomFillSync (OpenSSL's RAND_bytes, seeded by the OS),
- * into a view made here. Not WebCrypto's getRandomValues: it has a 64 KiB quota, and Node 26's
- * rejects views of a SharedArrayBuffer, which is where the simulated arena's states live.
+ * The OS CSPRNG through node:crypto's randomFillSync (OpenSSL's RAND_bytes, seeded by the OS).
+ * Not WebCrypto's getRandomValues: it has a 64 KiB quota, and Node 26's rejects views of a
+ * SharedArrayBuffer, which is where the simulated arena's states live.
+ *
+ * node:crypto is code outside this library: it reads `byteLength` from the object it is given,
+ * which a `byteLength` getter patched onto %TypedArray%.prototype would answer (with 0: nothing
+ * filled, and zeros reported as entropy). So it fills a private buffer that carries its true
+ * byte length as an own, fixed property, never a view of the caller's or of a state; the bytes
+ * are copied out and the buffer zeroed.
  */
 const nodeSyscall: SyscallPath = (buf, flags) => {
   checkFlags(flags);
-  const n = Math.min(byteLengthOf(buf), MAX_RW_COUNT);
-  if (n > 0) osRandomFill(bytesAt(buf, 0, n));
+  const n = countOf(buf);
+  if (n === 0) return 0;
+  const tmp = new U8(n);
+  defineProperty(tmp, 'byteLength', { value: n });
+  try {
+    osRandomFill(tmp);
+    copyBytes(buf, tmp);
+  } finally {
+    wipe(tmp);
+  }
   return n;
 };
 
@@ -80,8 +101,8 @@ export function osSyscall(): SyscallPath {
 export function syscallFromEntropy(entropy: EntropySource): SyscallPath {
   return (buf, flags) => {
     checkFlags(flags);
-    const n = Math.min(byteLengthOf(buf), MAX_RW_COUNT);
-    const tmp = new Uint8Array(n);
+    const n = countOf(buf);
+    const tmp = new U8(n);
     try {
       entropy(tmp);
       copyBytes(buf, tmp);

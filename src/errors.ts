@@ -83,10 +83,13 @@ export function validateUint32(value: unknown, name: string): asserts value is n
   validateInteger(value, name, 0, 0xffffffff);
 }
 
-/** TypeError `ERR_INVALID_ARG_VALUE`: `The argument 'name' <reason>. Received <value>`. */
-export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): TypeError & { code: string } {
+/**
+ * TypeError `ERR_INVALID_ARG_VALUE`: `The argument 'name' <reason>. Received <value>`, the value
+ * shown as `inspect` shows it, or as `shown` says (for a value that inspect must not touch).
+ */
+export function invalidArgValue(name: string, value: unknown, reason = 'is invalid', shown = inspect(value)): TypeError & { code: string } {
   const what = name.includes('.') ? 'property' : 'argument';
-  return nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The ${what} '${name}' ${reason}. Received ${inspect(value)}`);
+  return nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The ${what} '${name}' ${reason}. Received ${shown}`);
 }
 
 // Node's own ERR_INVALID_ARG_TYPE and validators, following lib/internal/errors.js and

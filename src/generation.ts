@@ -11,6 +11,7 @@
 // interval and every thread reads its own cell, so a check costs two memory reads and sync()
 // does nothing. Elsewhere, and for generators with a clock of their own, sync() reads the clock.
 
+import { atomicsAdd, atomicsLoad, I32, mathFloor, U32 } from './intrinsics.js';
 import { loadNative, type NativeBinding } from './native/binding.js';
 import { bumpOnRestore, isBuildingSnapshot } from './snapshot.js';
 
@@ -40,6 +41,11 @@ export interface Generation {
   sync(): void;
   /** Moves to a new generation now: every state under it rekeys before its next output. */
   bump(): void;
+  /**
+   * sync() runs code of the caller's (the clock it gave), which may resize or detach the buffer
+   * being filled: the algorithm reads the output's length again after it.
+   */
+  readonly callsCaller: boolean;
 }
 
 const TWO_32 = 0x1_0000_0000;
@@ -61,14 +67,15 @@ export function nextGeneration(g: number): number {
  * shared reseed counter it follows moves (another thread's reseed(): see follow()).
  */
 export class ClockGeneration implements Generation {
-  readonly words = new Uint32Array([1, 0]);
+  readonly words = new U32([1, 0]);
+  readonly callsCaller: boolean;
   #start: number;
   #deadline: number;
   readonly #clock: Clock;
   readonly #interval: number;
   // The reseed counter this generation follows (its own until follow()), and its value when this
   // generation began.
-  #reseeds: Int32Array<ArrayBufferLike> = new Int32Array(1);
+  #reseeds: Int32Array<ArrayBufferLike> = new I32(1);
   #seen = 0;
 
   constructor(clock: Clock = wallClock, intervalMs: number = DEFAULT_RESEED_INTERVAL_MS) {
@@ -76,6 +83,7 @@ export class ClockGeneration implements Generation {
       throw new RangeError(`reseedIntervalMs must be in (0, ${DEFAULT_RESEED_INTERVAL_MS}], got ${intervalMs}`);
     }
     this.#clock = clock;
+    this.callsCaller = clock !== wallClock;
     this.#interval = intervalMs;
     this.#start = clock();
     this.#deadline = this.#start + intervalMs;
@@ -97,7 +105,7 @@ export class ClockGeneration implements Generation {
 
   /** Moves on now, and moves the followed counter, so that every generation following it moves too. */
   bump(): void {
-    Atomics.add(this.#reseeds, 0, 1);
+    atomicsAdd(this.#reseeds, 0, 1);
     this.#advance(this.#clock());
   }
 
@@ -108,14 +116,14 @@ export class ClockGeneration implements Generation {
    */
   follow(reseeds: Int32Array): void {
     this.#reseeds = reseeds;
-    this.#seen = Atomics.load(reseeds, 0);
+    this.#seen = atomicsLoad(reseeds, 0);
   }
 
   #advance(now: number): void {
     const value = nextGeneration(this.words[0]! + this.words[1]! * TWO_32);
     this.words[0] = value;
-    this.words[1] = Math.floor(value / TWO_32);
-    this.#seen = Atomics.load(this.#reseeds, 0);
+    this.words[1] = mathFloor(value / TWO_32);
+    this.#seen = atomicsLoad(this.#reseeds, 0);
     this.#start = now;
     this.#deadline = now + this.#interval;
   }
@@ -127,11 +135,12 @@ export class ClockGeneration implements Generation {
  */
 export class NativeGeneration implements Generation {
   readonly words: Uint32Array;
+  readonly callsCaller = false;
   readonly #binding: NativeBinding;
 
   constructor(binding: NativeBinding) {
     this.#binding = binding;
-    this.words = new Uint32Array(binding.generationCell());
+    this.words = new U32(binding.generationCell());
   }
 
   /** Nothing to do: the addon keeps the cell current. */

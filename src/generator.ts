@@ -8,6 +8,7 @@ import { type Clock, ClockGeneration, DEFAULT_RESEED_INTERVAL_MS, type Generatio
 import { type Slice, type SliceAllocator } from './allocator.js';
 import { allocatorFor, type Backend, forkArena } from './arenas.js';
 import { type SimulatedMm } from './mm/simulated.js';
+import { enqueueMicrotask } from './intrinsics.js';
 import { IN_USE_OFFSET, type StateView } from './state.js';
 import { assertAttached, bytesAt, bytesOf, typedArrayByteLength, wipe } from './views.js';
 import { type BulkBlocks, type Counters, newCounters, vgetrandom } from './vgetrandom.js';
@@ -103,7 +104,7 @@ class StateGenerator implements Generator {
     if (length === 0) assertAttached(out);
     if (state.bytes[IN_USE_OFFSET] !== 0) this.#busy(state);
     for (let off = 0; off < length; ) {
-      const chunk = off === 0 && length <= MAX_RW_COUNT ? out : bytesAt(out, off, Math.min(length - off, MAX_RW_COUNT));
+      const chunk = off === 0 && length <= MAX_RW_COUNT ? out : bytesAt(out, off, length - off < MAX_RW_COUNT ? length - off : MAX_RW_COUNT);
       // Every path returns the whole chunk (at most MAX_RW_COUNT) or throws: the loop ends.
       off += vgetrandom(state, chunk, 0, this.#generation, this.#syscall, this.#counters, this.#bulk);
     }
@@ -124,7 +125,7 @@ class StateGenerator implements Generator {
   #busy(state: StateView): void {
     if (this.#staleCheck) return;
     this.#staleCheck = true;
-    queueMicrotask(() => {
+    enqueueMicrotask(() => {
       this.#staleCheck = false;
       if (this.#slice?.view === state && state.bytes[IN_USE_OFFSET] !== 0) {
         wipe(state.bytes);

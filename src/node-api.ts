@@ -16,18 +16,23 @@ export { randomUUID, type RandomUUIDOptions, type UUID } from './random-uuid.js'
 /** WebCrypto's limit on one getRandomValues request, in bytes. */
 const QUOTA = 65536;
 
-/** The TypedArray types WebCrypto fills: the integer ones (no Float16/32/64Array, no DataView). */
-const INTEGER_ARRAYS: ReadonlySet<string | undefined> = new Set([
-  'Int8Array',
-  'Uint8Array',
-  'Uint8ClampedArray',
-  'Int16Array',
-  'Uint16Array',
-  'Int32Array',
-  'Uint32Array',
-  'BigInt64Array',
-  'BigUint64Array',
-]);
+/**
+ * The TypedArray types WebCrypto fills: the integer ones (no Float16/32/64Array, no DataView).
+ * A frozen object without a prototype, not a Set: no later patch of a built-in reaches it.
+ */
+const INTEGER_ARRAYS: Readonly<Record<string, true>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, true>, {
+    Int8Array: true,
+    Uint8Array: true,
+    Uint8ClampedArray: true,
+    Int16Array: true,
+    Uint16Array: true,
+    Int32Array: true,
+    Uint32Array: true,
+    BigInt64Array: true,
+    BigUint64Array: true,
+  }),
+);
 
 /**
  * Fills an integer TypedArray with random values and returns it, like node:crypto's
@@ -37,7 +42,8 @@ const INTEGER_ARRAYS: ReadonlySet<string | undefined> = new Set([
  * @example const nonce = getRandomValues(new Uint8Array(12));
  */
 export function getRandomValues<T extends ArrayBufferView>(typedArray: T): T {
-  if (!INTEGER_ARRAYS.has(typedArrayName(typedArray))) {
+  const name = typedArrayName(typedArray);
+  if (name === undefined || INTEGER_ARRAYS[name] !== true) {
     throw domException('The data argument must be an integer-type TypedArray', 'TypeMismatchError');
   }
   // The intrinsic byte length, as Node's TypedArrayPrototypeGetByteLength: a `byteLength` of the

@@ -15,6 +15,7 @@ import { Buffer, constants as bufferConstants } from 'node:buffer';
 import { types } from 'node:util';
 import { defaultGenerator } from './default.js';
 import { invalidArgType, outOfRange, validateFunction, validateNumber } from './errors.js';
+import { numberIsNaN } from './intrinsics.js';
 import { byteLengthOf, bytesAt, isArrayBufferView, isUint8Array, typedArrayLength, typedArrayName, wipe } from './views.js';
 
 /** What Node's randomFill and randomFillSync accept: any ArrayBuffer or ArrayBufferView. */
@@ -27,8 +28,8 @@ const kMaxPossibleLength = Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1);
 function assertOffset(offset: unknown, elementSize: number, length: number): number {
   validateNumber(offset, 'offset');
   const bytes = offset * elementSize;
-  const maxLength = Math.min(length, kMaxPossibleLength);
-  if (Number.isNaN(bytes) || bytes > maxLength || bytes < 0) {
+  const maxLength = length < kMaxPossibleLength ? length : kMaxPossibleLength;
+  if (numberIsNaN(bytes) || bytes > maxLength || bytes < 0) {
     throw outOfRange('offset', `>= 0 && <= ${maxLength}`, bytes);
   }
   return bytes >>> 0;
@@ -38,7 +39,7 @@ function assertOffset(offset: unknown, elementSize: number, length: number): num
 function assertSize(size: unknown, elementSize: number, offset: number, length: number): number {
   validateNumber(size, 'size');
   const bytes = size * elementSize;
-  if (Number.isNaN(bytes) || bytes > kMaxPossibleLength || bytes < 0) {
+  if (numberIsNaN(bytes) || bytes > kMaxPossibleLength || bytes < 0) {
     throw outOfRange('size', `>= 0 && <= ${kMaxPossibleLength}`, bytes);
   }
   if (bytes + offset > length) throw outOfRange('size + offset', `<= ${length}`, bytes + offset);
@@ -46,6 +47,8 @@ function assertSize(size: unknown, elementSize: number, offset: number, length: 
 }
 
 const { isAnyArrayBuffer } = types;
+// Captured at load, as every built-in on the way to output (src/intrinsics.ts).
+const { allocUnsafeSlow } = Buffer;
 
 /** Node's buffer check, shared by randomFill and randomFillSync. */
 function assertTarget(buf: unknown): asserts buf is RandomFillTarget {
@@ -176,7 +179,7 @@ export function randomBytes(size: unknown, callback?: unknown): Buffer<ArrayBuff
   const count = assertSize(size, 1, 0, Infinity);
   if (callback !== undefined) validateFunction(callback, 'callback');
   // Unzeroed: every byte is overwritten by the fill, or zeroed by fillRange when it fails.
-  const buf = Buffer.allocUnsafeSlow(count);
+  const buf = allocUnsafeSlow(count);
   if (callback === undefined) {
     fillRange(buf, 0, count);
     return buf;

@@ -3,13 +3,14 @@
 
 import { defaultGenerator } from './default.js';
 import { invalidArgType, outOfRange, validateFunction } from './errors.js';
+import { mathFloor, numberIsSafeInteger, U8 } from './intrinsics.js';
 
 /** The largest 48-bit value: each attempt draws 6 bytes, read big-endian as Node reads them. */
 const RAND_MAX = 0xffff_ffff_ffff;
 
 // One attempt's 6 bytes, reused by every call (randomInt allocates nothing) and zeroed before
 // randomInt returns or throws, so no draw stays behind in it.
-const draw = new Uint8Array(6);
+const draw = new U8(6);
 
 /**
  * a mod b, for integers 0 <= a, b <= RAND_MAX, b > 0. The `%` operator on numbers beyond int32 is
@@ -18,7 +19,7 @@ const draw = new Uint8Array(6);
  * only reach if b * (q + 1) >= 2^53, while b * (q + 1) <= a + b < 2^49. Then q * b <= a is exact.
  */
 function mod(a: number, b: number): number {
-  return a - Math.floor(a / b) * b;
+  return a - mathFloor(a / b) * b;
 }
 
 /**
@@ -73,8 +74,8 @@ export function randomInt(min: unknown, max?: unknown, callback?: unknown): numb
   }
   const isSync = typeof callback === 'undefined';
   if (!isSync) validateFunction(callback, 'callback');
-  if (!Number.isSafeInteger(min)) throw invalidArgType('min', 'a safe integer', min);
-  if (!Number.isSafeInteger(max)) throw invalidArgType('max', 'a safe integer', max);
+  if (!numberIsSafeInteger(min)) throw invalidArgType('min', 'a safe integer', min);
+  if (!numberIsSafeInteger(max)) throw invalidArgType('max', 'a safe integer', max);
   const lo = min as number;
   const hi = max as number;
   if (hi <= lo) throw outOfRange('max', `greater than the value of "min" (${lo})`, hi);

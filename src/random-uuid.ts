@@ -4,6 +4,7 @@
 
 import { defaultGenerator } from './default.js';
 import { validateBoolean, validateObject } from './errors.js';
+import { stringFromCharCode, U8, U32 } from './intrinsics.js';
 
 /** A UUID string, typed as in @types/node and lib.dom. */
 export type UUID = `${string}-${string}-${string}-${string}-${string}`;
@@ -27,8 +28,8 @@ const DASH = 0x2d;
 
 // The 16 bytes of the UUID being made, reused by every call and zeroed (as four words) before
 // randomUUID returns or throws, so no UUID's bytes stay behind in it.
-const bytes = new Uint8Array(16);
-const words = new Uint32Array(bytes.buffer);
+const bytes = new U8(16);
+const words = new U32(bytes.buffer);
 
 /**
  * A random version 4 UUID in lower-case hex with dashes, like node:crypto's `randomUUID`:
@@ -64,7 +65,7 @@ function format(b: Uint8Array): UUID {
   const b6 = (b[6]! & 0x0f) | 0x40; // version 4
   const b8 = (b[8]! & 0x3f) | 0x80; // variant 10
   const b10 = b[10]!, b11 = b[11]!, b12 = b[12]!, b13 = b[13]!, b14 = b[14]!, b15 = b[15]!;
-  return String.fromCharCode(
+  return stringFromCharCode(
     HI[b0]!, LO[b0]!, HI[b1]!, LO[b1]!, HI[b2]!, LO[b2]!, HI[b3]!, LO[b3]!, DASH,
     HI[b4]!, LO[b4]!, HI[b5]!, LO[b5]!, DASH,
     HI[b6]!, LO[b6]!, HI[b7]!, LO[b7]!, DASH,

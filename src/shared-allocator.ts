@@ -10,7 +10,7 @@
 // mm), which no other thread sees.
 //
 // Which thread holds which slice is a shared owner map, one Int32 per slice: FREE, RELEASING, or
-// the holder's threadId + 1. A slice is claimed with Atomics.compareExchange(FREE → owner), so no
+// the holder's threadId + 1. A slice is claimed with atomicsCompareExchange(FREE → owner), so no
 // two threads ever hold one slice (design.md invariant 3). It is given back by
 // compareExchange(owner → RELEASING), zeroing, then store(FREE): whoever wins the exchange is the
 // only one zeroing it, and a thread that claims it afterwards finds it zeroed (its
@@ -28,7 +28,9 @@ import { PAGE_SIZE } from './mm/constants.js';
 import { KERNEL_PARAMS, SimulatedArena } from './mm/simulated-arena.js';
 import { SimulatedMm } from './mm/simulated.js';
 import type { SimulatedMmHandle } from './mm/types.js';
-import { IN_USE_OFFSET, STATE_SIZE, type StateView, standaloneState, stateView } from './state.js';
+import { atomicsCompareExchange, atomicsLoad, atomicsStore, mathFloor } from './intrinsics.js';
+import { IN_USE_OFFSET, STATE_SIZE, type StateView, standaloneState, stateIn } from './state.js';
+import { fillElements } from './views.js';
 
 /** Pages of a shared arena, all mapped when it is made. */
 export const SHARED_ARENA_PAGES = 32;
@@ -45,7 +47,7 @@ const ME = threadId + 1;
 const PARKED = -1;
 
 /** Where slice `index` starts in the mapping: page ⌊index / 28⌋, 144 · (index mod 28) into it. */
-const mappingOffset = (index: number) => Math.floor(index / SLICES_PER_PAGE) * PAGE_SIZE + (index % SLICES_PER_PAGE) * STATE_SIZE;
+const mappingOffset = (index: number) => mathFloor(index / SLICES_PER_PAGE) * PAGE_SIZE + (index % SLICES_PER_PAGE) * STATE_SIZE;
 
 /**
  * A shared arena as it crosses to another thread (structured-cloneable: post it as `workerData`
@@ -150,7 +152,7 @@ export class SharedStateAllocator implements SliceAllocator {
   /** The arena's counts, every thread's slices (read from the owner map), plus this thread's overflow arena. */
   stats(): ArenaStats {
     let inUse = 0;
-    for (let i = 0; i < SHARED_ARENA_SLICES; i++) if (Atomics.load(this.#owners, i) !== FREE) inUse++;
+    for (let i = 0; i < SHARED_ARENA_SLICES; i++) if (atomicsLoad(this.#owners, i) !== FREE) inUse++;
     const overflow = this.#overflow?.stats() ?? { pages: 0, statesInUse: 0, statesFree: 0 };
     return {
       pages: SHARED_ARENA_PAGES + overflow.pages,
@@ -185,7 +187,7 @@ export class SharedStateAllocator implements SliceAllocator {
   releaseThread(ended: number): number {
     let released = 0;
     for (let i = 0; i < SHARED_ARENA_SLICES; i++) {
-      if (Atomics.load(this.#owners, i) === ended + 1 && this.#free(i, ended + 1)) released++;
+      if (atomicsLoad(this.#owners, i) === ended + 1 && this.#free(i, ended + 1)) released++;
     }
     return released;
   }
@@ -219,32 +221,32 @@ export class SharedStateAllocator implements SliceAllocator {
   /** Claims the lowest free slice (`apart`: whose neighbours in its page are free or this thread's). */
   #claim(apart: boolean): number | undefined {
     for (let i = 0; i < SHARED_ARENA_SLICES; i++) {
-      if (Atomics.load(this.#owners, i) !== FREE) continue;
+      if (atomicsLoad(this.#owners, i) !== FREE) continue;
       if (apart && !(this.#noNeighbour(i, i - 1) && this.#noNeighbour(i, i + 1))) continue;
-      if (Atomics.compareExchange(this.#owners, i, FREE, ME) === FREE) return i;
+      if (atomicsCompareExchange(this.#owners, i, FREE, ME) === FREE) return i;
     }
     return undefined;
   }
 
   /** Slice `j` puts no other thread's state next to slice `i`: it is in another page, free, or this thread's. */
   #noNeighbour(i: number, j: number): boolean {
-    if (j < 0 || Math.floor(j / SLICES_PER_PAGE) !== Math.floor(i / SLICES_PER_PAGE)) return true;
-    const owner = Atomics.load(this.#owners, j);
+    if (j < 0 || mathFloor(j / SLICES_PER_PAGE) !== mathFloor(i / SLICES_PER_PAGE)) return true;
+    const owner = atomicsLoad(this.#owners, j);
     return owner === FREE || owner === ME;
   }
 
   #slice(index: number): Slice {
     const at = mappingOffset(index);
-    const view = stateView(this.#bytes.buffer, this.#bytes.byteOffset + at);
+    const view = stateIn(this.#bytes, at);
     return { pageAddr: this.addr + at - (at % PAGE_SIZE), offset: at % PAGE_SIZE, view };
   }
 
   /** Gives slice `index` back if `owner` holds it: zeroed before anyone can claim it. */
   #free(index: number, owner: number): boolean {
-    if (Atomics.compareExchange(this.#owners, index, owner, RELEASING) !== owner) return false;
+    if (atomicsCompareExchange(this.#owners, index, owner, RELEASING) !== owner) return false;
     const at = mappingOffset(index);
-    this.#bytes.fill(0, at, at + STATE_SIZE);
-    Atomics.store(this.#owners, index, FREE);
+    fillElements(this.#bytes, 0, at, at + STATE_SIZE);
+    atomicsStore(this.#owners, index, FREE);
     return true;
   }
 }

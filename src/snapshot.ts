@@ -26,6 +26,7 @@ import v8 from 'node:v8';
 import type { ArenaStats, Slice, SliceAllocator } from './allocator.js';
 import type { Generation } from './generation.js';
 import { IN_USE_OFFSET, standaloneState } from './state.js';
+import { wipe } from './views.js';
 
 /**
  * True while this process builds a startup snapshot. The one probe of `v8.startupSnapshot`:
@@ -65,7 +66,7 @@ class ParkedStates implements SliceAllocator {
 
   release(slice: Slice): void {
     if (!this.#held.delete(slice)) throw new RangeError('this state slice is not held from this allocator');
-    slice.view.bytes.fill(0);
+    wipe(slice.view.bytes);
   }
 
   stats(): ArenaStats {
@@ -74,7 +75,7 @@ class ParkedStates implements SliceAllocator {
 
   /** Zeroes every held state: `in_use` and the generation clear, so each rekeys when next used. */
   unpark(): void {
-    for (const { view } of this.#held) view.bytes.fill(0);
+    for (const { view } of this.#held) wipe(view.bytes);
   }
 }
 

@@ -17,6 +17,8 @@
 // whole, and the generation check only proves the *page holding the generation* was not dropped.
 
 import { LITTLE_ENDIAN } from './chacha20.js';
+import { U8, U32 } from './intrinsics.js';
+import { bufferOf, byteLengthOf, byteOffsetOf } from './views.js';
 
 /** sizeof(struct vgetrandom_state). */
 export const STATE_SIZE = 144;
@@ -52,17 +54,25 @@ export const GENERATION_HI_WORD = GENERATION_OFFSET / 4 + (LITTLE_ENDIAN ? 1 : 0
  * Throws a RangeError if the slice is out of bounds or not 8-byte aligned.
  */
 export function stateView(buffer: ArrayBufferLike, byteOffset: number): StateView {
-  if (byteOffset % STATE_ALIGN !== 0 || byteOffset < 0 || byteOffset + STATE_SIZE > buffer.byteLength) {
+  // Built-ins as captured at load (src/intrinsics.ts): a state must never pass through code
+  // that replaced a global or a getter after the library loaded.
+  const length = byteLengthOf(buffer);
+  if (byteOffset % STATE_ALIGN !== 0 || byteOffset < 0 || byteOffset + STATE_SIZE > length) {
     throw new RangeError(
       `A vgetrandom state needs ${STATE_SIZE} bytes at an offset that is a multiple of ${STATE_ALIGN}; ` +
-        `got offset ${byteOffset} in a buffer of ${buffer.byteLength} bytes`,
+        `got offset ${byteOffset} in a buffer of ${length} bytes`,
     );
   }
   return {
-    bytes: new Uint8Array(buffer, byteOffset, STATE_SIZE),
-    words: new Uint32Array(buffer, byteOffset, STATE_SIZE / 4),
-    key: new Uint8Array(buffer, byteOffset + KEY_OFFSET, KEY_SIZE),
+    bytes: new U8(buffer, byteOffset, STATE_SIZE),
+    words: new U32(buffer, byteOffset, STATE_SIZE / 4),
+    key: new U8(buffer, byteOffset + KEY_OFFSET, KEY_SIZE),
   };
+}
+
+/** A state at `offset` of the memory `bytes` views (which the caller has reserved for it). */
+export function stateIn(bytes: Uint8Array, offset: number): StateView {
+  return stateView(bufferOf(bytes), byteOffsetOf(bytes) + offset);
 }
 
 /** A state in a private, ordinary (not droppable) buffer of its own. */

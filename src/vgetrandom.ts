@@ -21,6 +21,8 @@ import {
   POS_OFFSET,
   type StateView,
 } from './state.js';
+import { invalidState } from './errors.js';
+import { atomicsLoad } from './intrinsics.js';
 import { alignedWordsAt, bytesAt, copyBytes, fillElements, typedArrayByteLength } from './views.js';
 
 /** Counters a generator keeps; the algorithm adds to them. */
@@ -106,7 +108,7 @@ export function vgetrandom(
       // under it), clears in_use after generate()'s last write to the state. The fallback then
       // runs with the state free, as in the kernel.
       try {
-        ret = generate(state, out, Math.min(len, MAX_RW_COUNT), generation, syscall, counters, bulk);
+        ret = generate(state, out, len < MAX_RW_COUNT ? len : MAX_RW_COUNT, generation, syscall, counters, bulk);
       } catch (err) {
         // A throw may come after output was made from this key and batch: wipe both, and the
         // generation (so the next call rekeys), or the next call would hand out those bytes again.
@@ -189,6 +191,9 @@ function generate(
     generation.sync();
     if (words[GENERATION_LO_WORD] !== current[0] || words[GENERATION_HI_WORD] !== current[1]) {
       if (!rekey(state, current, syscall, counters)) return FALLBACK;
+      assertStillHolds(out, ret);
+    } else if (generation.callsCaller) {
+      assertStillHolds(out, ret);
     }
 
     let p = 0;
@@ -222,13 +227,14 @@ function generate(
     //    Only the compiler's order matters, as in the kernel (barrier(), then READ_ONCE): a
     //    real drop reaches this thread as a TLB-shootdown interrupt, which is precise (loads
     //    before it in program order read the old page, loads after it the zero one). JS has no
-    //    READ_ONCE, so the low word is read with Atomics.load, which V8 never reuses, merges or
+    //    READ_ONCE, so the low word is read with Atomics.load (as captured at load: a patched
+    //    one would be handed the state), which V8 never reuses, merges or
     //    hoists above earlier memory accesses; the plain read of the high word after it cannot
     //    move above it either. One atomic read suffices (V8 does not inline them: each costs a
     //    call): a drop zeroes the generation before any batch or key byte, so if the low word
     //    still holds when read, every byte copied before was read intact.
     generation.sync();
-    if (Atomics.load(words, GENERATION_LO_WORD) === current[0] && words[GENERATION_HI_WORD] === current[1]) return ret;
+    if (atomicsLoad(words, GENERATION_LO_WORD) === current[0] && words[GENERATION_HI_WORD] === current[1]) return ret;
     // The output may hold zeros or bytes of an expired key: make all of it again, once. A
     // second mismatch (memory pressure dropping pages faster than we fill them, or a reseed
     // storm) gives the whole original request to the syscall path.
@@ -236,6 +242,16 @@ function generate(
     retried = true;
     counters.retries++;
   }
+}
+
+/**
+ * Throws ERR_INVALID_STATE unless `out` still holds `ret` bytes. A caller's callback that ran in
+ * step 5 (an entropy source for the rekey, a clock for the generation) may have resized or
+ * detached `out`'s buffer: indexed writes past its end would be dropped without a word, and the
+ * call would report bytes it never wrote. Thrown before any output, and the state is wiped.
+ */
+function assertStillHolds(out: Uint8Array, ret: number): void {
+  if (typedArrayByteLength(out) < ret) throw invalidState('the output buffer was resized or detached during the call');
 }
 
 /**
@@ -252,6 +268,9 @@ function rekey(state: StateView, current: Uint32Array, syscall: SyscallPath, cou
   words[GENERATION_LO_WORD] = current[0]!;
   words[GENERATION_HI_WORD] = current[1]!;
   counters.rekeys++;
+  // The old key goes first: a syscall path that reports success without writing would leave it
+  // in place under the new generation. Zeroed, it is refused below as an all-zero key.
+  for (let i = KEY_WORD; i < KEY_WORD + KEY_SIZE / 4; i++) words[i] = 0;
   let n: number;
   try {
     n = syscall(state.key, 0);
@@ -314,10 +333,10 @@ function writeBlocks(out: Uint8Array, p: number, words: Uint32Array, counter: nu
     return;
   }
   // The scratch words this call writes: zeroed on every way out.
-  const used = Math.min(nblocks, SCRATCH_BLOCKS) * CHACHA_BLOCK_WORDS;
+  const used = (nblocks < SCRATCH_BLOCKS ? nblocks : SCRATCH_BLOCKS) * CHACHA_BLOCK_WORDS;
   try {
     for (let done = 0; done < nblocks; ) {
-      const n = Math.min(nblocks - done, SCRATCH_BLOCKS);
+      const n = nblocks - done < SCRATCH_BLOCKS ? nblocks - done : SCRATCH_BLOCKS;
       chacha20Blocks(scratch, 0, words, KEY_WORD, counter + done, n);
       copyBytes(out, bytesAt(scratch, 0, n * CHACHA_BLOCK_SIZE), p + done * CHACHA_BLOCK_SIZE);
       done += n;

@@ -12,11 +12,7 @@
 
 import { types } from 'node:util';
 import { invalidArgType, invalidArgValue } from './errors.js';
-
-/** `fn` as a function that takes its `this` as the first argument, like Node's primordials. */
-const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(
-  fn: (...args: A) => R,
-) => (self: unknown, ...args: A) => R;
+import { U8, U32, uncurryThis } from './intrinsics.js';
 
 /** The getter of `proto[key]`, uncurried. */
 function getterOf<R>(proto: object, key: PropertyKey): (self: unknown) => R {
@@ -24,8 +20,6 @@ function getterOf<R>(proto: object, key: PropertyKey): (self: unknown) => R {
 }
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const U8 = Uint8Array;
-const U32 = Uint32Array;
 const isView = ArrayBuffer.isView;
 /** ArrayBuffer.isView, as it was when this module loaded. */
 export const isArrayBufferView = isView;
@@ -47,9 +41,19 @@ const dataViewBuffer = getterOf<ArrayBufferLike>(DataView.prototype, 'buffer');
 const dataViewByteOffset = getterOf<number>(DataView.prototype, 'byteOffset');
 const dataViewByteLength = getterOf<number>(DataView.prototype, 'byteLength');
 const arrayBufferByteLength = getterOf<number>(ArrayBuffer.prototype, 'byteLength');
-// SharedArrayBuffer is absent while a startup snapshot is built (Node turns it off).
-const sharedArrayBufferByteLength =
-  typeof SharedArrayBuffer === 'function' ? getterOf<number>(SharedArrayBuffer.prototype, 'byteLength') : () => 0;
+
+// SharedArrayBuffer is absent while a startup snapshot is built (Node turns it off) and present
+// in a process restored from it: its getter is captured at first use in a process that has one
+// (no SharedArrayBuffer can be passed in before).
+const captureSharedByteLength = () =>
+  typeof SharedArrayBuffer === 'function' ? getterOf<number>(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+let sharedByteLength = captureSharedByteLength();
+
+/** A SharedArrayBuffer's byte length, from its internal slot. */
+function sharedArrayBufferByteLength(buffer: unknown): number {
+  sharedByteLength ??= captureSharedByteLength();
+  return sharedByteLength!(buffer);
+}
 
 /** %TypedArray%.prototype.set: copies `source` into `target` at `offset`, by internal slots only. */
 export const copyBytes = uncurryThis(Reflect.get(TypedArrayPrototype, 'set') as (source: ArrayLike<number>, offset?: number) => void) as (
@@ -81,7 +85,7 @@ export function isUint8Array(value: unknown): value is Uint8Array {
 }
 
 /** The buffer under `view` (a TypedArray or DataView), from its internal slot. */
-function bufferOf(view: ArrayBufferView): ArrayBufferLike {
+export function bufferOf(view: ArrayBufferView): ArrayBufferLike {
   return typedArrayName(view) === undefined ? dataViewBuffer(view) : typedArrayBuffer(view);
 }
 
@@ -104,8 +108,12 @@ export function byteLengthOf(target: ArrayBufferView | ArrayBufferLike): number 
  */
 export function bytesAt(target: ArrayBufferView | ArrayBufferLike, start: number, length: number): Uint8Array {
   if (!isView(target)) return new U8(target, start, length);
-  const offset = typedArrayName(target) === undefined ? dataViewByteOffset(target) : typedArrayByteOffset(target);
-  return new U8(bufferOf(target), offset + start, length);
+  return new U8(bufferOf(target), byteOffsetOf(target) + start, length);
+}
+
+/** The byte offset of `view` (a TypedArray or DataView) in its buffer, from its internal slot. */
+export function byteOffsetOf(view: ArrayBufferView): number {
+  return typedArrayName(view) === undefined ? dataViewByteOffset(view) : typedArrayByteOffset(view);
 }
 
 /**
@@ -152,11 +160,16 @@ export function bytesOf(buffer: unknown, name = 'buffer'): Uint8Array {
 /** bytesOf() for every view but a Uint8Array. */
 function anyBytesOf(buffer: unknown, name: string): Uint8Array {
   if (!isView(buffer)) throw invalidArgType(name, ['TypedArray', 'DataView'], buffer);
-  if (isDetachedView(buffer)) throw invalidArgValue(name, buffer, 'is detached');
+  assertAttached(buffer, name);
   return bytesAt(buffer, 0, byteLengthOf(buffer));
 }
 
-/** Throws ERR_INVALID_ARG_VALUE if `view` (from bytesOf, of byte length 0) is detached. */
-export function assertAttached(view: Uint8Array, name = 'buffer'): void {
-  if (isDetachedView(view)) throw invalidArgValue(name, view, 'is detached');
+/**
+ * Throws ERR_INVALID_ARG_VALUE if `view` is detached. The message names the view's type, not
+ * what `inspect` would print: that reads the view's getters, which are the caller's code.
+ */
+export function assertAttached(view: ArrayBufferView, name = 'buffer'): void {
+  if (isDetachedView(view)) {
+    throw invalidArgValue(name, view, 'is detached', `a ${typedArrayName(view) ?? 'DataView'} over a detached ArrayBuffer`);
+  }
 }

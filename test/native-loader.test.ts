@@ -5,10 +5,10 @@
 // real (built here with cc): its constructor would leave a marker file if it were ever loaded.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadNativeUncached, packageRoot } from '../src/native/binding.js';
 
 const root = packageRoot()!;
@@ -36,27 +36,44 @@ function loadFrom(file: string, cwd: string): { path?: string; reason?: string; 
   return JSON.parse(r.stdout) as { path?: string; reason?: string; loaded: boolean };
 }
 
+/** The marker a planted library's constructor leaves if it is ever loaded. */
+const marker = join(work, 'planted-ran');
+
+/**
+ * Plants a package named vgetrandom at `dir` whose build/Release/vgetrandom.node is a real shared
+ * library with a constructor that leaves `marker`.
+ */
+function plant(dir: string): void {
+  mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vgetrandom' }));
+  const source = join(work, 'planted.c');
+  writeFileSync(
+    source,
+    `#include <fcntl.h>\n#include <unistd.h>\n__attribute__((constructor)) static void planted(void) { close(open(${JSON.stringify(marker)}, O_CREAT | O_WRONLY, 0600)); }\n`,
+  );
+  const cc = spawnSync('cc', ['-shared', '-fPIC', '-o', join(dir, 'build', 'Release', 'vgetrandom.node'), source], { encoding: 'utf8' });
+  expect(cc.status, cc.stderr).toBe(0);
+}
+
+/** A package directory with the real addon built into it, and its dist/ bundles of the loader. */
+async function packageWithBuild(dir: string): Promise<{ esm: string; cjs: string; addon: string }> {
+  mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vgetrandom' }));
+  const addon = join(dir, 'build', 'Release', 'vgetrandom.node');
+  cpSync(join(root, 'build', 'Release', 'vgetrandom.node'), addon);
+  return { ...(await bundleLoader(join(dir, 'dist'))), addon };
+}
+
 describe.runIf(process.platform === 'linux')('the addon loader', () => {
+  afterEach(() => expect(existsSync(marker), 'a planted library was loaded').toBe(false));
+
   it('never loads a planted node_modules/vgetrandom from the working directory', async () => {
     // The application: a bundled copy of the library, outside any vgetrandom package.
     const app = join(work, 'app');
     mkdirSync(join(app, 'dist'), { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app' }));
     const { esm, cjs } = await bundleLoader(join(app, 'dist'));
-
-    // The planted package: a shared library whose constructor leaves a marker.
-    const planted = join(app, 'node_modules', 'vgetrandom');
-    mkdirSync(join(planted, 'build', 'Release'), { recursive: true });
-    writeFileSync(join(planted, 'package.json'), JSON.stringify({ name: 'vgetrandom' }));
-    const marker = join(work, 'planted-ran');
-    const source = join(work, 'planted.c');
-    writeFileSync(
-      source,
-      `#include <fcntl.h>\n#include <unistd.h>\n__attribute__((constructor)) static void planted(void) { close(open(${JSON.stringify(marker)}, O_CREAT | O_WRONLY, 0600)); }\n`,
-    );
-    const cc = spawnSync('cc', ['-shared', '-fPIC', '-o', join(planted, 'build', 'Release', 'vgetrandom.node'), source], { encoding: 'utf8' });
-    expect(cc.status, cc.stderr).toBe(0);
-
+    plant(join(app, 'node_modules', 'vgetrandom'));
     for (const file of [esm, cjs]) {
       for (const cwd of [app, join(app, 'dist')]) {
         const r = loadFrom(file, cwd);
@@ -65,18 +82,47 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
         expect(r.path).toBeUndefined();
       }
     }
-    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('never loads a package planted in a directory above a bundle that is not in its dist/', async () => {
+    // /X/app/bundle.mjs beside a planted /X/package.json and /X/build/Release/vgetrandom.node.
+    const above = join(work, 'above');
+    plant(above);
+    const { esm, cjs } = await bundleLoader(join(above, 'app'));
+    for (const file of [esm, cjs]) expect(loadFrom(file, above)).toMatchObject({ loaded: false, reason: expect.stringMatching(/not inside its package directory/) });
+  });
+
+  it('refuses a package directory or addon that every user may write, or that a stranger owns', async () => {
+    const pkg = join(work, 'exposed');
+    const { esm, addon } = await packageWithBuild(pkg);
+    expect(loadFrom(esm, '/')).toMatchObject({ loaded: true });
+    for (const path of [pkg, join(pkg, 'build', 'Release'), addon]) {
+      const mode = statSync(path).mode & 0o777;
+      chmodSync(path, mode | 0o002);
+      expect(loadFrom(esm, '/')).toMatchObject({ loaded: false, reason: `the native addon is not loaded: ${path} is writable by every user` });
+      chmodSync(path, mode);
+    }
+    if (process.geteuid?.() === 0) {
+      chownSync(addon, 12345, 12345);
+      expect(loadFrom(esm, '/')).toMatchObject({ loaded: false, reason: expect.stringContaining(`${addon} belongs to uid 12345`) });
+      chownSync(addon, 0, 0);
+    }
+    expect(loadFrom(esm, '/')).toMatchObject({ loaded: true });
+  });
+
+  it('an ESM copy ignores a global __filename (a common shim): only import.meta.url says where it is', async () => {
+    const app = join(work, 'shimmed');
+    const { esm } = await bundleLoader(join(app, 'dist'));
+    const script = `globalThis.__filename = ${JSON.stringify(join(root, 'dist', 'index.js'))};
+      import(${JSON.stringify(esm)}).then((m) => { const r = m.loadNative(); console.log(JSON.stringify({ loaded: r.binding !== null, reason: r.reason })); })`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: app });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ loaded: false, reason: expect.stringMatching(/not inside its package directory/) });
   });
 
   it('a bundle inside the package (dist/) loads the package build from any working directory', async () => {
-    const pkg = join(work, 'pkg');
-    mkdirSync(join(pkg, 'build', 'Release'), { recursive: true });
-    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'vgetrandom' }));
-    cpSync(join(root, 'build', 'Release', 'vgetrandom.node'), join(pkg, 'build', 'Release', 'vgetrandom.node'));
-    const { esm, cjs } = await bundleLoader(join(pkg, 'dist'));
-    for (const file of [esm, cjs]) {
-      expect(loadFrom(file, '/')).toEqual({ path: join(pkg, 'build', 'Release', 'vgetrandom.node'), loaded: true });
-    }
+    const { esm, cjs, addon } = await packageWithBuild(join(work, 'pkg'));
+    for (const file of [esm, cjs]) expect(loadFrom(file, '/')).toEqual({ path: addon, loaded: true });
   });
 
   it('a bundle away from its package loads the addon of the package the application names, and only before its first draw', async () => {
@@ -104,7 +150,8 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
   });
 
   it('VGETRANDOM_NATIVE names no file to load: only 0 means anything', () => {
-    const r = loadNativeUncached({ VGETRANDOM_NATIVE: join(work, 'app', 'node_modules', 'vgetrandom', 'build', 'Release', 'vgetrandom.node') });
+    plant(join(work, 'env'));
+    const r = loadNativeUncached({ VGETRANDOM_NATIVE: join(work, 'env', 'build', 'Release', 'vgetrandom.node') });
     expect(r.path).toBe(join(root, 'build', 'Release', 'vgetrandom.node'));
     expect(loadNativeUncached({ VGETRANDOM_NATIVE: '0' })).toEqual({ binding: null, reason: 'VGETRANDOM_NATIVE=0' });
   });

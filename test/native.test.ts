@@ -75,32 +75,7 @@ describe.runIf(expected)('native addon', () => {
     it('VGETRANDOM_NATIVE=0 forces the simulated backend without loading', () => {
       expect(loadNativeUncached({ VGETRANDOM_NATIVE: '0' })).toEqual({ binding: null, reason: 'VGETRANDOM_NATIVE=0' });
     });
-
-    it('finds the addon from ESM and CJS bundles of the loader', async () => {
-      // What tsup does to src/: bundle it into a directory of the package (build/ is ignored by git).
-      const { build } = await import('esbuild');
-      const out = join(root, 'build', 'loader-test');
-      for (const format of ['esm', 'cjs'] as const) {
-        await build({
-          entryPoints: [join(root, 'src', 'native', 'binding.ts')],
-          bundle: true,
-          platform: 'node',
-          format,
-          outfile: join(out, format === 'esm' ? 'binding.mjs' : 'binding.cjs'),
-          logLevel: 'silent',
-        });
-      }
-      const script = (load: string) =>
-        `${load}.then((m) => { const r = m.loadNative(); console.log(JSON.stringify({ path: r.path, reason: r.reason, vdso: r.binding?.info().vdso })); })`;
-      for (const args of [
-        ['--input-type=module', '-e', script(`import(${JSON.stringify(join(out, 'binding.mjs'))})`)],
-        ['-e', script(`Promise.resolve(require(${JSON.stringify(join(out, 'binding.cjs'))}))`)],
-      ]) {
-        const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: '/' });
-        expect(r.stderr).toBe('');
-        expect(JSON.parse(r.stdout)).toEqual({ path: addonPath, vdso: true });
-      }
-    });
+    // Where else the addon may come from, and may not: test/native-loader.test.ts.
   });
 
   describe('info()', () => {

@@ -12,6 +12,7 @@ import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, POS_OFFSET, standaloneSta
 import { BULK_MIN_BLOCKS, newCounters, vgetrandom } from '../src/vgetrandom.js';
 import { BACKENDS } from './helpers/backends.js';
 import { entropyStream, KernelModel, nobleKeystream } from './helpers/reference.js';
+import { resizable } from './helpers/resizable.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const SIZES = [0, 1, 15, 16, 63, 64, 65, 95, 96, 97, 127, 128, 1000, 4096, 65536];
@@ -408,6 +409,45 @@ describe.each(BACKENDS)('%s backend', (backend) => {
       const next = draw(gen, 4096);
       expect(gen.stats().rekeys).toBe(2);
       expect(sharedWindow(first, next)).toBe(-1);
+    });
+  });
+
+  describe("a caller's callback that resizes or detaches the output during the call", () => {
+    const shrunk = { name: 'Error', code: 'ERR_INVALID_STATE', message: 'Invalid state: the output buffer was resized or detached during the call' };
+
+    it('a clock that shrinks the buffer before the output is written: an error, not a false count over dropped writes', () => {
+      for (const size of [48, 4096]) {
+        const ab = resizable(size, size * 2);
+        for (const out of [new Uint8Array(ab), new Uint8Array(ab, 0, size)]) {
+          const clock = fakeClock();
+          const gen = createGenerator({ clock, entropy: entropyStream(25).entropy });
+          draw(gen, 16);
+          // Shrunk at the check before the output (read 3 of this call's), grown back at the final one.
+          clock.onRead = (n) => (n === 4 ? ab.resize(0) : n === 5 ? ab.resize(size) : undefined);
+          expect(() => gen.getrandom(out)).toThrow(expect.objectContaining(shrunk));
+          clock.onRead = undefined;
+          ab.resize(size);
+          expect(gen.state.subarray(0, IN_USE_OFFSET + 1).every((b) => b === 0)).toBe(true);
+          expect(zeroRun(draw(gen, 64))).toBe(false);
+        }
+      }
+    });
+
+    it('an entropy callback that detaches the buffer during the rekey: an error, and the state wiped', () => {
+      const ab = new ArrayBuffer(256);
+      const out = new Uint8Array(ab);
+      const stream = entropyStream(26);
+      let detach = true;
+      const gen = createGenerator({
+        entropy(buf) {
+          if (detach) structuredClone(ab, { transfer: [ab] });
+          detach = false;
+          stream.entropy(buf);
+        },
+      });
+      expect(() => gen.getrandom(out)).toThrow(expect.objectContaining(shrunk));
+      expect(gen.state.subarray(0, IN_USE_OFFSET + 1).every((b) => b === 0)).toBe(true);
+      expect(zeroRun(draw(gen, 64))).toBe(false);
     });
   });
 

@@ -8,6 +8,7 @@ import { type ArenaStats, type Slice, type SliceAllocator } from '../allocator.j
 import { invalidState } from '../errors.js';
 import { type NativeBinding, loadNative } from '../native/binding.js';
 import { STATE_SIZE, stateView } from '../state.js';
+import { bufferOf, byteLengthOf } from '../views.js';
 import { type BulkBlocks } from '../vgetrandom.js';
 
 export class NativeAllocator implements SliceAllocator {
@@ -32,10 +33,11 @@ export class NativeAllocator implements SliceAllocator {
   /** Hands out a zeroed slice that no other thread or generator holds. */
   allocate(): Slice {
     const { buffer, pageAddr, offset } = this.binding.allocState();
-    if (buffer.byteLength !== STATE_SIZE) {
+    const size = byteLengthOf(buffer);
+    if (size !== STATE_SIZE) {
       // A kernel whose vgetrandom state is not the 144-byte layout we know how to drive.
       this.binding.freeState(buffer);
-      throw new RangeError(`unsupported vgetrandom state size ${buffer.byteLength}`);
+      throw new RangeError(`unsupported vgetrandom state size ${size}`);
     }
     // The buffer is exactly the slice, so the view starts at 0; pageAddr/offset say where it is.
     const slice: Slice = { pageAddr, offset, view: stateView(buffer, 0) };
@@ -46,7 +48,7 @@ export class NativeAllocator implements SliceAllocator {
   /** Zeroes `slice`, gives it back to the arena, and detaches its buffer (its views read as empty). */
   release(slice: Slice): void {
     if (!this.#held.delete(slice)) throw new RangeError('this state slice is not held from this allocator');
-    this.binding.freeState(slice.view.bytes.buffer as ArrayBuffer);
+    this.binding.freeState(bufferOf(slice.view.bytes) as ArrayBuffer);
   }
 
   /** The whole process's arena: every thread's slices share its pages. */
@@ -57,6 +59,6 @@ export class NativeAllocator implements SliceAllocator {
   /** Drops the page holding `slice` now (madvise(MADV_PAGEOUT)): it reads back as zero. */
   drop(slice: Slice): void {
     if (!this.#held.has(slice)) throw new RangeError('this state slice is not held from this allocator');
-    this.binding.pageout(slice.view.bytes.buffer as ArrayBuffer);
+    this.binding.pageout(bufferOf(slice.view.bytes) as ArrayBuffer);
   }
 }

@@ -6,6 +6,7 @@
 // /proc/self/smaps. See design.md §2 for the kernel facts it mirrors.
 
 import { systemError, validateInteger, validateUint32 } from '../errors.js';
+import { U8 } from '../intrinsics.js';
 import {
   MADV_DODUMP,
   MADV_DONTDUMP,
@@ -334,7 +335,8 @@ export class SimulatedMm {
     if (v === undefined) {
       throw systemError('EFAULT', 'bytes', `${hex(addr)}-${hex(addr + length)} is not inside one mapping`);
     }
-    return new Uint8Array(v.buffer, v.offset + (addr - v.addr), length);
+    // The constructor captured at load: these bytes hold states (src/intrinsics.ts).
+    return new U8(v.buffer, v.offset + (addr - v.addr), length);
   }
 
   /**

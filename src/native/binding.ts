@@ -1,9 +1,10 @@
 // Loads the native addon (build/Release/vgetrandom.node, built by node-gyp at install time),
 // or says why not. The library runs on its simulated backend whenever this returns no binding.
 //
-// The addon is found only relative to this module's own file: the package root is this file's
-// parent directory (the tsup bundles in dist/) or the one above it (src/native/ under vitest and
-// tsx), and it must hold a package.json named "vgetrandom". Nothing else is ever loaded: not a
+// The addon is found only relative to this module's own file: the package root is the directory
+// above dist/ (the tsup bundles) or above src/native/ (vitest and tsx), and it must hold a
+// package.json named "vgetrandom", and neither it nor the file may be writable by every user or
+// belong to a stranger. Nothing else is ever loaded: not a
 // path from the environment, not a package resolved from the working directory or its ancestors
 // (a copy of the bundle run from a folder holding a planted node_modules/vgetrandom would run
 // that folder's native code). A copy of the library bundled into an application, away from its
@@ -12,8 +13,8 @@
 // it). It is loaded with process.dlopen, which needs neither `require` (absent in ESM) nor
 // `import.meta` (empty in the CJS bundle).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidArgValue, invalidState } from '../errors.js';
 import { isBuildingSnapshot } from '../snapshot.js';
@@ -182,15 +183,14 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
 const PACKAGE_NAME = 'vgetrandom';
 const ADDON = join('build', 'Release', 'vgetrandom.node');
 
-/** This module's directory, in the CJS bundle, the ESM bundle and the TS source. */
-function moduleDir(): string | undefined {
-  // The CJS bundle (and vitest's module wrapper) define __dirname; ESM has import.meta.url.
-  if (typeof __dirname === 'string') return __dirname;
-  try {
-    return dirname(fileURLToPath(import.meta.url));
-  } catch {
-    return undefined;
-  }
+/** This module's file, in the ESM bundle, the TS source and the CJS bundle. */
+function moduleFile(): string | undefined {
+  // ESM (the ESM bundle; the TS source under vitest and tsx) has import.meta.url. The CJS bundle
+  // has an empty import.meta, and __filename from its module wrapper, a local that no global can
+  // shadow. In ESM a `__filename` would be a global anyone may set, so it is never read there.
+  const url = (import.meta as { url?: unknown }).url;
+  if (typeof url === 'string') return fileURLToPath(url);
+  return typeof __filename === 'string' ? __filename : undefined;
 }
 
 function isPackageRoot(dir: string): boolean {
@@ -205,16 +205,46 @@ function isPackageRoot(dir: string): boolean {
 let named: string | undefined;
 
 /**
- * The vgetrandom package root: the one the application named, else this module's parent
- * directory (dist/) or the one above it (src/native/), whichever holds vgetrandom's package.json;
- * never a directory found any other way.
+ * The vgetrandom package root: the one the application named, else the package this module is
+ * part of: the directory above dist/ (the tsup bundles) or above src/native/ (the TS source),
+ * if it holds vgetrandom's package.json. Never a directory found any other way: a bundled copy
+ * in /somewhere/app/ must not load /somewhere/build/Release/vgetrandom.node.
  */
 export function packageRoot(): string | undefined {
   if (named !== undefined) return named;
-  const here = moduleDir();
-  if (here === undefined) return undefined;
-  const parent = dirname(here);
-  return [parent, dirname(parent)].find(isPackageRoot);
+  const file = moduleFile();
+  if (file === undefined) return undefined;
+  const here = dirname(file);
+  let root: string | undefined;
+  if (basename(here) === 'dist') root = dirname(here);
+  else if (basename(here) === 'native' && basename(dirname(here)) === 'src') root = dirname(dirname(here));
+  return root !== undefined && isPackageRoot(root) ? root : undefined;
+}
+
+/**
+ * Why the addon at `root/build/Release/vgetrandom.node` must not be loaded, or undefined: the
+ * file, or a directory on the way to it, is writable by every user, or belongs to a user other
+ * than root, this process's or this module's owner. (Group-writable is fine: umask 002 is common.)
+ */
+function untrusted(root: string): string | undefined {
+  const owners = new Set([0, process.geteuid?.(), moduleOwner()]);
+  for (const path of [root, join(root, 'build'), join(root, 'build', 'Release'), join(root, ADDON)]) {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st === undefined) return undefined; // missing: reported as not built
+    if ((st.mode & 0o002) !== 0) return `${path} is writable by every user`;
+    if (!owners.has(st.uid)) return `${path} belongs to uid ${st.uid}, not to root, this process's user or this module's owner`;
+  }
+  return undefined;
+}
+
+/** The owner of this module's file, if it can be told. */
+function moduleOwner(): number | undefined {
+  try {
+    const file = moduleFile();
+    return file === undefined ? undefined : statSync(file).uid;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -248,6 +278,8 @@ export function loadNativeUncached(env: NodeJS.ProcessEnv = process.env, root: s
     };
   }
   const path = join(root, ADDON);
+  const refused = untrusted(root);
+  if (refused !== undefined) return { binding: null, reason: `the native addon is not loaded: ${refused}`, path };
   if (!existsSync(path)) {
     return { binding: null, reason: `native addon not built (${path} is missing; run \`npm rebuild ${PACKAGE_NAME}\`, or \`npm run install\` in a checkout)`, path };
   }
