@@ -1,4 +1,4 @@
-// The hostile-input suite (test/helpers/hostile-suite.ts) for the module-level functions on the
+// The hostile-input suite (test/hostile/) for the module-level functions on the
 // simulated backend: the default generator picks its backend once per process, so this file
 // sets VGETRANDOM_NATIVE=0 before it loads the library. Also the syscall path (the fallback)
 // without the addon, fed the same hostile views: requests served while the default generator's
@@ -10,11 +10,15 @@ process.env.VGETRANDOM_NATIVE = '0';
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Generator } from '../src/generator.js';
-import type { Form } from './helpers/hostile-suite.js';
+import type { Form } from './hostile/forms/form.js';
 
 const lib = await import('../src/index.js');
 const { defaultGenerator } = await import('../src/default.js');
-const suite = await import('./helpers/hostile-suite.js');
+const { busy } = await import('./hostile/forms/busy.js');
+const { dropInForms } = await import('./hostile/forms/drop-ins.js');
+const { getrandomForm } = await import('./hostile/forms/getrandom.js');
+const { formSuite } = await import('./hostile/suites/form-suite.js');
+const { hostileSuite } = await import('./hostile/suites/module-suite.js');
 
 describe('setup', () => {
   it('runs on the simulated backend, without the addon', () => {
@@ -22,7 +26,7 @@ describe('setup', () => {
   });
 });
 
-suite.hostileSuite(lib, 'module-level functions, simulated backend');
+hostileSuite(lib, 'module-level functions, simulated backend');
 
 /** Entropy given to the reentrant generator beyond this is a lie trusted (2 GiB temporaries otherwise). */
 const ENTROPY_LIMIT = 1 << 24;
@@ -89,13 +93,13 @@ describe('hostile inputs on the syscall path of the simulated backend (no addon)
   const draw = (out: Uint8Array) => lib.getrandom(out);
   // One form per way into the generator: the other argument shapes differ only before it.
   const oneEach = /^(getRandomValues\(v\)|randomFillSync\(v\)|randomFillSync\(v, 1, 16\)|randomFill\(v, cb\)|getrandom\(v\))$/;
-  suite.formSuite(
+  formSuite(
     'the drop-ins and getrandom while the default generator’s state is busy',
     () =>
-      [...suite.dropInForms(lib), suite.getrandomForm(lib)]
+      [...dropInForms(lib), getrandomForm(lib)]
         .filter((f) => oneEach.test(f.name))
-        .map((f) => suite.busy(f, () => defaultGenerator().state)),
+        .map((f) => busy(f, () => defaultGenerator().state)),
     { draw, offsets: [1, 3] },
   );
-  suite.formSuite('a generator’s getrandom and fill, reentered from its entropy callback', reentrantForms, { draw, offsets: [1, 3] });
+  formSuite('a generator’s getrandom and fill, reentered from its entropy callback', reentrantForms, { draw, offsets: [1, 3] });
 });

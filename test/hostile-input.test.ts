@@ -2,12 +2,13 @@
 // TypedArray methods, unaligned views, detached/resizable/shared buffers) against every entry
 // point that takes a buffer, in-process on the default backend (native on Linux x64), and against
 // the Generator methods, with and without a busy state, on every backend of BACKENDS. The suite
-// and its SPEC are in test/helpers/hostile-suite.ts; the simulated backend's module-level
+// and its SPEC are in test/hostile/ (suites/form-suite.ts); the simulated backend's module-level
 // functions run in test/hostile-input.simulated.test.ts (the default backend is fixed per process).
 
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, NATIVE_EXPECTED } from './helpers/backends.js';
-import { generatorSuite, hostileSuite } from './helpers/hostile-suite.js';
+import { generatorSuite } from './hostile/suites/generator-suite.js';
+import { hostileSuite } from './hostile/suites/module-suite.js';
 
 const lib = await import('../src/index.js');
 
