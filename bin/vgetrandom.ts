@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 // The vgetrandom command: `vgetrandom bench` (bench/main.ts) times the library against its peers;
-// `vgetrandom demo` (src/demo/) shows, step by step, how a consumer of MAP_DROPPABLE behaves.
+// `vgetrandom demo` (src/demo/) shows, step by step, how a consumer of MAP_DROPPABLE behaves;
+// `vgetrandom --version` prints the package's version.
 
+import { readFileSync } from 'node:fs';
 import { bench, USAGE as BENCH_USAGE, UsageError } from '../bench/main.js';
 import { BenchError } from '../bench/suite.js';
 import { DEMO_USAGE, runDemo } from '../src/demo/index.js';
 
-const USAGE = `${BENCH_USAGE}\n\n${DEMO_USAGE}`;
+const USAGE = `${BENCH_USAGE}\n\n${DEMO_USAGE}\n\nvgetrandom --version    the version of this package`;
+
+/** The version in package.json, one directory up from this file (bin/ in a checkout, dist/ installed). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 const [command, ...args] = process.argv.slice(2);
 try {
@@ -14,6 +21,7 @@ try {
   else if (command === 'bench') console.log(BENCH_USAGE);
   else if (command === 'demo' && !args.includes('--help')) await runDemo(args);
   else if (command === 'demo') console.log(DEMO_USAGE);
+  else if (command === '--version' || command === '-v') console.log(version());
   else if (command === undefined || command === '--help' || command === '-h') console.log(USAGE);
   else throw new UsageError(`unknown command: ${command}`);
 } catch (err) {

@@ -1,5 +1,12 @@
-// Loads the native addon (build/Release/vgetrandom.node, built by node-gyp at install time),
-// or says why not. The library runs on its simulated backend whenever this returns no binding.
+// Loads the native addon, or says why not. The library runs on its simulated backend whenever
+// this returns no binding. Two files may hold it, both inside the package root: the prebuild
+// shipped in the tarball (prebuilds/<platform>-<arch>/vgetrandom.napi.glibc.node, made by
+// prebuildify; Node-API, so one binary serves every Node line), chosen by node-gyp-build's own
+// tag helpers so that the loader agrees with the install script, and build/Release/vgetrandom.node
+// (compiled at install when no prebuild matched, or by a developer). From dist/ (the package as
+// installed) the prebuild comes first; from src/native/ (a checkout, under vitest or tsx) the
+// local build does, so that a stale prebuild never shadows a fresh compile of native/*.c. A file
+// that fails to load gives way to the next; a refused one (below) ends the search.
 //
 // The addon is found only relative to this module's own file: the package root is the directory
 // above dist/ (the tsup bundles) or above src/native/ (vitest and tsx), and it must hold a
@@ -12,10 +19,22 @@
 // directory itself (useAddonDirectory(): code of the application's, as trusted as a `require` of
 // it). It is loaded with process.dlopen, which needs neither `require` (absent in ESM) nor
 // `import.meta` (empty in the CJS bundle).
+//
+// node-gyp-build is only consulted for its tag parsing (node-gyp-build.js), resolved as the
+// package's own dependency from the package root, never for a path: its path()/load() would
+// honour VGETRANDOM_PREBUILD from the environment and prefer build/ over prebuilds/.
+//
+// When the package holds no addon that loads (on Linux x64, where one ships prebuilt; elsewhere
+// on Linux when the install's compile left a record of failing), the first loadNative() of the
+// process's main thread prints one line to stderr (VGETRANDOM_QUIET=1 silences it), and the
+// reason carries the compiler's last lines from build/vgetrandom-build-error.txt, which
+// scripts/install.cjs writes when the compile fails.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { invalidArgValue, invalidState } from '../errors.js';
 import { isBuildingSnapshot } from '../snapshot.js';
 
@@ -156,7 +175,7 @@ export interface NativeLoad {
   binding: NativeBinding | null;
   /** Why there is no binding. */
   reason?: string;
-  /** The file loaded, or looked for. */
+  /** The file loaded, or looked for (the first candidate, when none was there). */
   path?: string;
 }
 
@@ -182,14 +201,17 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
 
 const PACKAGE_NAME = 'vgetrandom';
 const ADDON = join('build', 'Release', 'vgetrandom.node');
+/** What scripts/install.cjs leaves when the install's compile failed: the compiler's last lines. */
+export const BUILD_ERROR_FILE = join('build', 'vgetrandom-build-error.txt');
 
 /** This module's file, in the ESM bundle, the TS source and the CJS bundle. */
 function moduleFile(): string | undefined {
-  // ESM (the ESM bundle; the TS source under vitest and tsx) has import.meta.url. The CJS bundle
-  // has an empty import.meta, and __filename from its module wrapper, a local that no global can
-  // shadow. In ESM a `__filename` would be a global anyone may set, so it is never read there.
+  // ESM (the ESM bundle; the TS source under vitest and tsx) has import.meta.url, and so has the
+  // CJS bundle, where tsup's shim derives it from its module wrapper's __filename (a local that no
+  // global can shadow). Failing that, __filename, which in ESM would be a global anyone may set:
+  // read only when there is no file URL to read.
   const url = (import.meta as { url?: unknown }).url;
-  if (typeof url === 'string') return fileURLToPath(url);
+  if (typeof url === 'string' && url.startsWith('file:')) return fileURLToPath(url);
   return typeof __filename === 'string' ? __filename : undefined;
 }
 
@@ -222,19 +244,82 @@ export function packageRoot(): string | undefined {
 }
 
 /**
- * Why the addon at `root/build/Release/vgetrandom.node` must not be loaded, or undefined: the
- * file, or a directory on the way to it, is writable by every user, or belongs to a user other
+ * Why the addon at `root/<rel>` must not be loaded, or undefined: the file, or a directory on
+ * the way to it from `root` (root included), is writable by every user, or belongs to a user other
  * than root, this process's or this module's owner. (Group-writable is fine: umask 002 is common.)
  */
-function untrusted(root: string): string | undefined {
+function untrusted(root: string, rel: string): string | undefined {
   const owners = new Set([0, process.geteuid?.(), moduleOwner()]);
-  for (const path of [root, join(root, 'build'), join(root, 'build', 'Release'), join(root, ADDON)]) {
+  const chain = [root];
+  for (const part of rel.split('/')) chain.push(join(chain[chain.length - 1]!, part));
+  for (const path of chain) {
     const st = statSync(path, { throwIfNoEntry: false });
     if (st === undefined) return undefined; // missing: reported as not built
     if ((st.mode & 0o002) !== 0) return `${path} is writable by every user`;
     if (!owners.has(st.uid)) return `${path} belongs to uid ${st.uid}, not to root, this process's user or this module's owner`;
   }
   return undefined;
+}
+
+/** The tag helpers node-gyp-build exports (node-gyp-build.js), as the install script uses them. */
+interface TagHelpers {
+  parseTuple(name: string): { name: string } | undefined;
+  matchTuple(platform: string, arch: string): (tuple: unknown) => boolean;
+  compareTuples(a: unknown, b: unknown): number;
+  parseTags(file: string): { file: string } | undefined;
+  matchTags(runtime: string, abi: string | undefined): (tags: unknown) => boolean;
+  compareTags(runtime: string): (a: unknown, b: unknown) => number;
+}
+
+/** node-gyp-build's tag helpers, resolved as a dependency of the package at `root`; or why not. */
+function tagHelpers(root: string): TagHelpers | string {
+  try {
+    const helpers = createRequire(join(root, 'package.json'))('node-gyp-build/node-gyp-build.js') as Partial<TagHelpers>;
+    const names = ['parseTuple', 'matchTuple', 'compareTuples', 'parseTags', 'matchTags', 'compareTags'] as const;
+    if (names.every((n) => typeof helpers[n] === 'function')) return helpers as TagHelpers;
+    return 'node-gyp-build has no tag helpers';
+  } catch (err) {
+    return `node-gyp-build cannot be loaded from ${root} (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The prebuild in `root/prebuilds/` that node-gyp-build would choose for this process (Node
+ * runtime, Node-API or this ABI, this platform, arch and libc), relative to root; a string
+ * saying why none was looked for; or undefined when none matches.
+ */
+function prebuild(root: string): { rel: string } | string | undefined {
+  if (!existsSync(join(root, 'prebuilds'))) return undefined;
+  const h = tagHelpers(root);
+  if (typeof h === 'string') return h;
+  const tuple = list(join(root, 'prebuilds'))
+    .map((name) => h.parseTuple(name))
+    .filter(h.matchTuple(process.platform, process.arch))
+    .sort(h.compareTuples)[0];
+  if (tuple === undefined) return undefined;
+  const winner = list(join(root, 'prebuilds', tuple.name))
+    .map((file) => h.parseTags(file))
+    .filter(h.matchTags('node', process.versions.modules))
+    .sort(h.compareTags('node'))[0];
+  return winner === undefined ? undefined : { rel: `prebuilds/${tuple.name}/${winner.file}` };
+}
+
+/** The last lines the install's failed compile recorded in `root`, if it left any. */
+function buildError(root: string): string | undefined {
+  try {
+    const text = readFileSync(join(root, BUILD_ERROR_FILE), 'utf8').trim();
+    return text === '' ? undefined : text.slice(-4096);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The owner of this module's file, if it can be told. */
@@ -250,7 +335,7 @@ function moduleOwner(): number | undefined {
 /**
  * For a copy of the library that is not inside its package (bundled into an application, or
  * into a startup snapshot's entry script): loads the native addon from the vgetrandom package at
- * `dir` (its build/Release/vgetrandom.node). Call it before the first draw of this thread (each
+ * `dir` (its matching prebuild, else its build/Release/vgetrandom.node). Call it before the first draw of this thread (each
  * worker thread has its own copy of the library, and calls it too). Throws ERR_INVALID_ARG_VALUE
  * if `dir` holds no vgetrandom package.json, ERR_INVALID_STATE once the addon was looked for.
  * @example useAddonDirectory('/app/node_modules/vgetrandom')
@@ -277,28 +362,73 @@ export function loadNativeUncached(env: NodeJS.ProcessEnv = process.env, root: s
       reason: `this copy of ${PACKAGE_NAME} is not inside its package directory (bundled?), so its native addon is not loaded: see useAddonDirectory()`,
     };
   }
-  const path = join(root, ADDON);
-  const refused = untrusted(root);
-  if (refused !== undefined) return { binding: null, reason: `the native addon is not loaded: ${refused}`, path };
-  if (!existsSync(path)) {
-    return { binding: null, reason: `native addon not built (${path} is missing; run \`npm rebuild ${PACKAGE_NAME}\`, or \`npm run install\` in a checkout)`, path };
+  // The candidates, best first (see the header), relative to root.
+  const found = prebuild(root);
+  const pre = typeof found === 'object' ? [found.rel] : [];
+  const rels = basename(dirname(moduleFile() ?? '')) === 'dist' || named !== undefined ? [...pre, 'build/Release/vgetrandom.node'] : ['build/Release/vgetrandom.node', ...pre];
+  const failures: string[] = [];
+  let first: string | undefined;
+  for (const rel of rels) {
+    const path = join(root, rel);
+    first ??= path;
+    const refused = untrusted(root, rel);
+    if (refused !== undefined) return { binding: null, reason: `the native addon is not loaded: ${refused}`, path };
+    if (!existsSync(path)) continue;
+    const load = dlopen(path);
+    if (typeof load !== 'string') return { binding: load, path };
+    failures.push(load);
   }
+  const platform = `${process.platform}-${process.arch}`;
+  const looked =
+    typeof found === 'string'
+      ? `prebuilds not searched: ${found}`
+      : found === undefined
+        ? `no prebuild for ${platform} in ${join(root, 'prebuilds')}`
+        : `${join(root, found.rel)} did not load`;
+  const missing = existsSync(join(root, ADDON)) ? '' : `; ${join(root, ADDON)} is missing (run \`npm rebuild ${PACKAGE_NAME}\`, or \`npm run build:native\` in a checkout)`;
+  const record = buildError(root);
+  const compiled = record === undefined ? '' : `; the install's compile failed (${join(root, BUILD_ERROR_FILE)}):\n${record}`;
+  const why = failures.length > 0 ? `${failures.join('; ')}` : `native addon not built (${looked}${missing})`;
+  return { binding: null, reason: failures.length > 0 ? `${why}${missing}${compiled}` : `${why}${compiled}`, path: first };
+}
 
+/** The binding at `path`, or why it cannot be used. */
+function dlopen(path: string): NativeBinding | string {
   const module = { exports: {} as Record<string, unknown> };
   try {
     process.dlopen(module, path);
   } catch (err) {
-    return { binding: null, reason: `cannot load ${path}: ${(err as Error).message}`, path };
+    return `cannot load ${path}: ${(err as Error).message}`;
   }
   const missing = EXPORTS.filter((name) => typeof module.exports[name] !== 'function');
-  if (missing.length > 0) {
-    return { binding: null, reason: `${path} is stale (no ${missing.join(', ')}); rebuild it`, path };
-  }
+  if (missing.length > 0) return `${path} is stale (no ${missing.join(', ')}); rebuild it`;
   // No wrapper is needed to keep a slice on its thread: Node marks external ArrayBuffers
   // untransferable, so a postMessage or structuredClone transfer list copies the 144 bytes
   // instead of moving the slice (test/native.test.ts checks it).
-  const binding = module.exports as unknown as NativeBinding;
-  return { binding, path };
+  return module.exports as unknown as NativeBinding;
+}
+
+/** Set on globalThis once the degrade line was printed: one line even with both bundles loaded. */
+const WARNED = Symbol.for('vgetrandom.simulatedBackendWarned');
+
+/**
+ * Prints, once per process (its main thread; both bundles count as one), the line saying that
+ * the simulated backend serves because the package's addon is missing or unusable: on Linux
+ * x64, where a prebuild ships, and elsewhere on Linux when the install's compile recorded a
+ * failure. Never for VGETRANDOM_NATIVE=0, a startup snapshot, other systems, or a bundled copy
+ * away from its package (its reason says so). VGETRANDOM_QUIET=1 silences it.
+ */
+function warnDegrade(load: NativeLoad, env: NodeJS.ProcessEnv, root: string | undefined): void {
+  if (load.binding !== null || root === undefined || process.platform !== 'linux') return;
+  if (env.VGETRANDOM_NATIVE === '0' || env.VGETRANDOM_QUIET === '1' || !isMainThread || isBuildingSnapshot()) return;
+  const record = buildError(root);
+  if (process.arch !== 'x64' && record === undefined) return;
+  const g = globalThis as { [WARNED]?: boolean };
+  if (g[WARNED] === true) return;
+  g[WARNED] = true;
+  const why = (load.reason ?? 'unknown').split('\n')[0]!.replace(/:$/, '');
+  const more = record === undefined ? '' : "; info().reason has the compiler's last lines";
+  process.stderr.write(`vgetrandom: using the pure (simulated) backend, not the native addon: ${why}${more}; VGETRANDOM_QUIET=1 silences this\n`);
 }
 
 let cached: NativeLoad | undefined;
@@ -311,7 +441,9 @@ let cached: NativeLoad | undefined;
  */
 export function loadNative(): NativeLoad {
   if (cached !== undefined) return cached;
-  const load = loadNativeUncached();
+  const root = packageRoot();
+  const load = loadNativeUncached(process.env, root);
   if (!isBuildingSnapshot()) cached = load;
+  warnDegrade(load, process.env, root);
   return load;
 }
