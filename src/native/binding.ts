@@ -1,42 +1,25 @@
 // Loads the native addon, or says why not. The library runs on its simulated backend whenever
-// this returns no binding. Two files may hold it, both inside the package root: the prebuild
-// shipped in the tarball (prebuilds/<platform>-<arch>/vgetrandom.napi.glibc.node, made by
-// prebuildify; Node-API, so one binary serves every Node line), chosen by node-gyp-build's own
-// tag helpers so that the loader agrees with the install script, and build/Release/vgetrandom.node
-// (compiled at install when no prebuild matched, or by a developer). From dist/ (the package as
-// installed) the prebuild comes first; from src/native/ (a checkout, under vitest or tsx) the
-// local build does, so that a stale prebuild never shadows a fresh compile of native/*.c. A file
-// that fails to load gives way to the next; a refused one (below) ends the search.
+// this returns no binding.
 //
-// The addon is found only relative to this module's own file: the package root is the directory
-// above dist/ (the tsup bundles) or above src/native/ (vitest and tsx), and it must hold a
-// package.json named "vgetrandom", and neither it nor the file may be writable by every user or
-// belong to a stranger. Nothing else is ever loaded: not a
-// path from the environment, not a package resolved from the working directory or its ancestors
-// (a copy of the bundle run from a folder holding a planted node_modules/vgetrandom would run
-// that folder's native code). A copy of the library bundled into an application, away from its
-// package, runs on the simulated backend and says why, unless the application names the package
-// directory itself (useAddonDirectory(): code of the application's, as trusted as a `require` of
-// it). It is loaded with process.dlopen, which needs neither `require` (absent in ESM) nor
-// `import.meta` (empty in the CJS bundle).
-//
-// node-gyp-build is only consulted for its tag parsing (node-gyp-build.js), resolved as the
-// package's own dependency from the package root, never for a path: its path()/load() would
-// honour VGETRANDOM_PREBUILD from the environment and prefer build/ over prebuilds/.
-//
-// When the package holds no addon that loads (on Linux x64, where one ships prebuilt; elsewhere
-// on Linux when the install's compile left a record of failing), the first loadNative() of the
-// process's main thread prints one line to stderr (VGETRANDOM_QUIET=1 silences it), and the
-// reason carries the compiler's last lines from build/vgetrandom-build-error.txt, which
-// scripts/install.cjs writes when the compile fails.
+// Candidates, all inside the package root that src/native/package-root.ts allows (this module's
+// own package, or one the application names): the matching prebuild (src/native/prebuild.ts) and
+// build/Release/vgetrandom.node (compiled at install when no prebuild matched, or by a
+// developer). In the package as installed the prebuild comes first; in a checkout the local
+// build does, so that a stale prebuild never shadows a fresh compile of native/*.c. A file that
+// fails to load gives way to the next; one that may not be trusted (writable by every user, or a
+// stranger's) ends the search. It is loaded with process.dlopen, which needs neither `require`
+// (absent in ESM) nor `import.meta` (empty in the CJS bundle). Where an addon was expected and
+// none loads, the first loadNative() says so on stderr (src/native/degrade.ts).
 
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { invalidArgValue, invalidState } from '../errors.js';
 import { isBuildingSnapshot } from '../snapshot.js';
+import { warnDegrade } from './degrade.js';
+import { isPackageRoot, nameRoot, PACKAGE_NAME, packageRoot, prebuildFirst, untrusted } from './package-root.js';
+import { BUILD_ERROR_FILE, buildError, prebuild } from './prebuild.js';
+
+export { packageRoot } from './package-root.js';
 
 /** One state slice from the process-wide arena. */
 export interface NativeSlice {
@@ -199,138 +182,7 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'chacha20Core',
 ];
 
-const PACKAGE_NAME = 'vgetrandom';
 const ADDON = join('build', 'Release', 'vgetrandom.node');
-/** What scripts/install.cjs leaves when the install's compile failed: the compiler's last lines. */
-export const BUILD_ERROR_FILE = join('build', 'vgetrandom-build-error.txt');
-
-/** This module's file, in the ESM bundle, the TS source and the CJS bundle. */
-function moduleFile(): string | undefined {
-  // ESM (the ESM bundle; the TS source under vitest and tsx) has import.meta.url, and so has the
-  // CJS bundle, where tsup's shim derives it from its module wrapper's __filename (a local that no
-  // global can shadow). Failing that, __filename, which in ESM would be a global anyone may set:
-  // read only when there is no file URL to read.
-  const url = (import.meta as { url?: unknown }).url;
-  if (typeof url === 'string' && url.startsWith('file:')) return fileURLToPath(url);
-  return typeof __filename === 'string' ? __filename : undefined;
-}
-
-function isPackageRoot(dir: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === PACKAGE_NAME;
-  } catch {
-    return false;
-  }
-}
-
-// The package directory the application named (useAddonDirectory()), if it did.
-let named: string | undefined;
-
-/**
- * The vgetrandom package root: the one the application named, else the package this module is
- * part of: the directory above dist/ (the tsup bundles) or above src/native/ (the TS source),
- * if it holds vgetrandom's package.json. Never a directory found any other way: a bundled copy
- * in /somewhere/app/ must not load /somewhere/build/Release/vgetrandom.node.
- */
-export function packageRoot(): string | undefined {
-  if (named !== undefined) return named;
-  const file = moduleFile();
-  if (file === undefined) return undefined;
-  const here = dirname(file);
-  let root: string | undefined;
-  if (basename(here) === 'dist') root = dirname(here);
-  else if (basename(here) === 'native' && basename(dirname(here)) === 'src') root = dirname(dirname(here));
-  return root !== undefined && isPackageRoot(root) ? root : undefined;
-}
-
-/**
- * Why the addon at `root/<rel>` must not be loaded, or undefined: the file, or a directory on
- * the way to it from `root` (root included), is writable by every user, or belongs to a user other
- * than root, this process's or this module's owner. (Group-writable is fine: umask 002 is common.)
- */
-function untrusted(root: string, rel: string): string | undefined {
-  const owners = new Set([0, process.geteuid?.(), moduleOwner()]);
-  const chain = [root];
-  for (const part of rel.split('/')) chain.push(join(chain[chain.length - 1]!, part));
-  for (const path of chain) {
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (st === undefined) return undefined; // missing: reported as not built
-    if ((st.mode & 0o002) !== 0) return `${path} is writable by every user`;
-    if (!owners.has(st.uid)) return `${path} belongs to uid ${st.uid}, not to root, this process's user or this module's owner`;
-  }
-  return undefined;
-}
-
-/** The tag helpers node-gyp-build exports (node-gyp-build.js), as the install script uses them. */
-interface TagHelpers {
-  parseTuple(name: string): { name: string } | undefined;
-  matchTuple(platform: string, arch: string): (tuple: unknown) => boolean;
-  compareTuples(a: unknown, b: unknown): number;
-  parseTags(file: string): { file: string } | undefined;
-  matchTags(runtime: string, abi: string | undefined): (tags: unknown) => boolean;
-  compareTags(runtime: string): (a: unknown, b: unknown) => number;
-}
-
-/** node-gyp-build's tag helpers, resolved as a dependency of the package at `root`; or why not. */
-function tagHelpers(root: string): TagHelpers | string {
-  try {
-    const helpers = createRequire(join(root, 'package.json'))('node-gyp-build/node-gyp-build.js') as Partial<TagHelpers>;
-    const names = ['parseTuple', 'matchTuple', 'compareTuples', 'parseTags', 'matchTags', 'compareTags'] as const;
-    if (names.every((n) => typeof helpers[n] === 'function')) return helpers as TagHelpers;
-    return 'node-gyp-build has no tag helpers';
-  } catch (err) {
-    return `node-gyp-build cannot be loaded from ${root} (${(err as Error).message.split('\n')[0]})`;
-  }
-}
-
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/**
- * The prebuild in `root/prebuilds/` that node-gyp-build would choose for this process (Node
- * runtime, Node-API or this ABI, this platform, arch and libc), relative to root; a string
- * saying why none was looked for; or undefined when none matches.
- */
-function prebuild(root: string): { rel: string } | string | undefined {
-  if (!existsSync(join(root, 'prebuilds'))) return undefined;
-  const h = tagHelpers(root);
-  if (typeof h === 'string') return h;
-  const tuple = list(join(root, 'prebuilds'))
-    .map((name) => h.parseTuple(name))
-    .filter(h.matchTuple(process.platform, process.arch))
-    .sort(h.compareTuples)[0];
-  if (tuple === undefined) return undefined;
-  const winner = list(join(root, 'prebuilds', tuple.name))
-    .map((file) => h.parseTags(file))
-    .filter(h.matchTags('node', process.versions.modules))
-    .sort(h.compareTags('node'))[0];
-  return winner === undefined ? undefined : { rel: `prebuilds/${tuple.name}/${winner.file}` };
-}
-
-/** The last lines the install's failed compile recorded in `root`, if it left any. */
-function buildError(root: string): string | undefined {
-  try {
-    const text = readFileSync(join(root, BUILD_ERROR_FILE), 'utf8').trim();
-    return text === '' ? undefined : text.slice(-4096);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The owner of this module's file, if it can be told. */
-function moduleOwner(): number | undefined {
-  try {
-    const file = moduleFile();
-    return file === undefined ? undefined : statSync(file).uid;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * For a copy of the library that is not inside its package (bundled into an application, or
@@ -343,7 +195,7 @@ function moduleOwner(): number | undefined {
 export function useAddonDirectory(dir: string): void {
   if (cached !== undefined) throw invalidState('the native addon was already looked for: call useAddonDirectory() before the first draw');
   if (typeof dir !== 'string' || !isPackageRoot(dir)) throw invalidArgValue('dir', dir, 'is not a vgetrandom package directory');
-  named = resolve(dir);
+  nameRoot(dir);
 }
 
 /**
@@ -365,7 +217,7 @@ export function loadNativeUncached(env: NodeJS.ProcessEnv = process.env, root: s
   // The candidates, best first (see the header), relative to root.
   const found = prebuild(root);
   const pre = typeof found === 'object' ? [found.rel] : [];
-  const rels = basename(dirname(moduleFile() ?? '')) === 'dist' || named !== undefined ? [...pre, 'build/Release/vgetrandom.node'] : ['build/Release/vgetrandom.node', ...pre];
+  const rels = prebuildFirst() ? [...pre, ADDON] : [ADDON, ...pre];
   const failures: string[] = [];
   let first: string | undefined;
   for (const rel of rels) {
@@ -406,29 +258,6 @@ function dlopen(path: string): NativeBinding | string {
   // untransferable, so a postMessage or structuredClone transfer list copies the 144 bytes
   // instead of moving the slice (test/native.test.ts checks it).
   return module.exports as unknown as NativeBinding;
-}
-
-/** Set on globalThis once the degrade line was printed: one line even with both bundles loaded. */
-const WARNED = Symbol.for('vgetrandom.simulatedBackendWarned');
-
-/**
- * Prints, once per process (its main thread; both bundles count as one), the line saying that
- * the simulated backend serves because the package's addon is missing or unusable: on Linux
- * x64, where a prebuild ships, and elsewhere on Linux when the install's compile recorded a
- * failure. Never for VGETRANDOM_NATIVE=0, a startup snapshot, other systems, or a bundled copy
- * away from its package (its reason says so). VGETRANDOM_QUIET=1 silences it.
- */
-function warnDegrade(load: NativeLoad, env: NodeJS.ProcessEnv, root: string | undefined): void {
-  if (load.binding !== null || root === undefined || process.platform !== 'linux') return;
-  if (env.VGETRANDOM_NATIVE === '0' || env.VGETRANDOM_QUIET === '1' || !isMainThread || isBuildingSnapshot()) return;
-  const record = buildError(root);
-  if (process.arch !== 'x64' && record === undefined) return;
-  const g = globalThis as { [WARNED]?: boolean };
-  if (g[WARNED] === true) return;
-  g[WARNED] = true;
-  const why = (load.reason ?? 'unknown').split('\n')[0]!.replace(/:$/, '');
-  const more = record === undefined ? '' : "; info().reason has the compiler's last lines";
-  process.stderr.write(`vgetrandom: using the pure (simulated) backend, not the native addon: ${why}${more}; VGETRANDOM_QUIET=1 silences this\n`);
 }
 
 let cached: NativeLoad | undefined;
