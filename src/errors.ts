@@ -1,7 +1,9 @@
 // Errors shaped like Node's own, so that code swapping `node:crypto` for `vgetrandom` sees the
-// same class, `code` and message text. Message formats follow Node 20's lib/internal/errors.js.
+// same class, `code` and message text. Message formats follow lib/internal/errors.js of the Node
+// that runs the code: where lines differ, src/node-behaviour.ts asks node:crypto which applies.
 
 import { inspect } from 'node:util';
+import { constructorNameByString } from './node-behaviour.js';
 
 /** An error of class `Base` with Node's `code` property and `Name [CODE]: message` toString. */
 function nodeError<E extends Error>(Base: new (message: string) => E, code: string, message: string): E & { code: string } {
@@ -93,7 +95,7 @@ export function invalidArgValue(name: string, value: unknown, reason = 'is inval
 }
 
 // Node's own ERR_INVALID_ARG_TYPE and validators, following lib/internal/errors.js and
-// lib/internal/validators.js of Node 20 exactly.
+// lib/internal/validators.js exactly (identical on Node 20 to 26 but for determineSpecificType).
 
 /** Expected names Node prints as `of type x` (lower-cased) rather than `an instance of X`. */
 const kTypes: readonly string[] = ['string', 'function', 'number', 'object', 'Function', 'Object', 'boolean', 'bigint', 'symbol'];
@@ -107,8 +109,9 @@ function formatList(list: readonly string[], type: string): string {
 }
 
 /**
- * How Node 20 describes a received value in ERR_INVALID_ARG_TYPE (`determineSpecificType`):
- * `type string ('abc')`, `type number (NaN)`, `function f`, `an instance of Array`, `null`.
+ * How the running Node describes a received value in ERR_INVALID_ARG_TYPE
+ * (`determineSpecificType`): `type string ('abc')`, `type number (NaN)`, `function f`,
+ * `an instance of Array`, `null`. Objects differ by line (see objectType).
  * @example determineSpecificType(1.5) // 'type number (1.5)'
  */
 function determineSpecificType(value: unknown): string {
@@ -125,18 +128,31 @@ function determineSpecificType(value: unknown): string {
       return `type ${typeof value} (${String(value)})`;
     case 'function':
       return `function ${value.name}`;
-    case 'object': {
-      // As in Node, a primitive `constructor` makes the `in` test throw its own TypeError.
-      const ctor = (value as { constructor?: unknown }).constructor as { name?: unknown } | undefined;
-      if (ctor && 'name' in ctor) return `an instance of ${ctor.name}`;
-      return inspect(value, { depth: -1 });
-    }
+    case 'object':
+      return objectType(value as object);
     default: {
       // A string: Node cuts it before quoting and quotes it without escaping.
       const s = (value as string).length > 28 ? `${(value as string).slice(0, 25)}...` : (value as string);
       return s.includes("'") ? `type string (${JSON.stringify(s)})` : `type string ('${s}')`;
     }
   }
+}
+
+/**
+ * determineSpecificType of an object. Node 24+ reads `constructor?.name` once and names only a
+ * non-empty string (`Received {}` for an anonymous class's instance); Node 20 and 22 test
+ * `'name' in constructor`, which names an empty name too and, for a primitive `constructor`,
+ * throws the `in` operator's own TypeError, as theirs does.
+ */
+function objectType(value: object): string {
+  const ctor = (value as { constructor?: unknown }).constructor as { name?: unknown } | undefined;
+  if (constructorNameByString()) {
+    const name = ctor?.name;
+    if (typeof name === 'string' && name !== '') return `an instance of ${name}`;
+  } else if (ctor && 'name' in ctor) {
+    return `an instance of ${ctor.name}`;
+  }
+  return inspect(value, { depth: -1 });
 }
 
 /**

@@ -1,12 +1,16 @@
 // Drop-ins for node:crypto's random functions and for the random half of WebCrypto's `crypto`
 // object, all served by this thread's vgetrandom generator (never by node:crypto's RNG). Each
-// behaves as Node 20's does for every input, errors included: same class, name, code and message,
-// thrown or passed to the callback at the same point. The fill functions, randomInt and
+// behaves as the running Node's does for every input, errors included: same class, name, code and
+// message, thrown or passed to the callback at the same point (src/node-behaviour.ts tells where
+// Node lines differ). The fill functions, randomInt and
 // randomUUID live in their own modules; getRandomValues and `webcrypto` are here.
 
+import { types } from 'node:util';
 import { domException, invalidThis, quotaExceeded, requiredArguments } from './errors.js';
+import { uncurryThis } from './intrinsics.js';
+import { errorFrom, viewConversion, type ViewConversion } from './node-behaviour.js';
 import { fillRange } from './random-fill.js';
-import { typedArrayByteLength, typedArrayName } from './views.js';
+import { bufferOf, isArrayBufferView, typedArrayByteLength, typedArrayName } from './views.js';
 import { randomUUID, type UUID } from './random-uuid.js';
 
 export { randomBytes, randomFill, randomFillSync, type RandomFillCallback, type RandomFillTarget } from './random-fill.js';
@@ -34,18 +38,65 @@ const INTEGER_ARRAYS: Readonly<Record<string, true>> = Object.freeze(
   }),
 );
 
+const { isSharedArrayBuffer } = types;
+const resizableGetter = Reflect.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
+/** ArrayBuffer.prototype.resizable, captured: true for a resizable ArrayBuffer (its internal slot). */
+const isResizable = resizableGetter === undefined ? () => false : uncurryThis(resizableGetter as () => boolean);
+
+// What the running Node's getRandomValues refuses before its type check (src/node-behaviour.ts),
+// probed at the first call (kept once settled). `backing` is true where it refuses some views by
+// their buffer.
+let conversion: ViewConversion | undefined;
+let backing = false;
+
+function conversionNow(): ViewConversion {
+  const c = viewConversion();
+  backing = c.shared !== undefined || c.resizable !== undefined;
+  if (c.settled) conversion = c;
+  return c;
+}
+
+/**
+ * Throws what the running Node throws for a view's buffer, if it refuses it: a WebIDL
+ * ArrayBufferView does not accept a SharedArrayBuffer or a resizable ArrayBuffer behind it.
+ * The buffer is read from the view's internal slot.
+ */
+function checkBacking(c: ViewConversion, view: ArrayBufferView): void {
+  const buffer = bufferOf(view);
+  if (isSharedArrayBuffer(buffer)) {
+    if (c.shared !== undefined) throw errorFrom(c.shared);
+  } else if (c.resizable !== undefined && isResizable(buffer)) {
+    throw errorFrom(c.resizable);
+  }
+}
+
+/** The error for anything but an integer TypedArray, in the running Node's order. */
+function refusal(c: ViewConversion, value: unknown): Error | DOMException {
+  if (c.notAView !== undefined) {
+    if (!isArrayBufferView(value)) return errorFrom(c.notAView);
+    try {
+      checkBacking(c, value as ArrayBufferView);
+    } catch (err) {
+      return err as Error;
+    }
+  }
+  return domException('The data argument must be an integer-type TypedArray', 'TypeMismatchError');
+}
+
 /**
  * Fills an integer TypedArray with random values and returns it, like node:crypto's
  * `getRandomValues` (which may be called unbound). Anything else, a missing argument included,
- * throws a DOMException named TypeMismatchError; more than 65536 bytes throws a
+ * throws what the running Node throws: a DOMException named TypeMismatchError on Node 20, a
+ * TypeError ERR_INVALID_ARG_TYPE for a non-view where Node converts its argument first (and there
+ * also for a view on a SharedArrayBuffer or resizable ArrayBuffer); more than 65536 bytes throws a
  * QuotaExceededError. A Uint8Array or Buffer is filled in place without allocating.
  * @example const nonce = getRandomValues(new Uint8Array(12));
  */
 export function getRandomValues<T extends ArrayBufferView>(typedArray: T): T {
+  const c = conversion ?? conversionNow();
   const name = typedArrayName(typedArray);
-  if (name === undefined || INTEGER_ARRAYS[name] !== true) {
-    throw domException('The data argument must be an integer-type TypedArray', 'TypeMismatchError');
-  }
+  if (name === undefined || INTEGER_ARRAYS[name] !== true) throw refusal(c, typedArray);
+  if (backing) checkBacking(c, typedArray);
   // The intrinsic byte length, as Node's TypedArrayPrototypeGetByteLength: a `byteLength` of the
   // caller's must not let more than the quota through, or hold the fill to less than the array.
   const length = typedArrayByteLength(typedArray);
@@ -84,7 +135,7 @@ class Crypto implements RandomCrypto {
 
 /**
  * A stand-in for `globalThis.crypto` where only randomness is needed: `getRandomValues` and
- * `randomUUID` behave as Node 20's do, `this` checks included (a detached method throws
+ * `randomUUID` behave as the running Node's do, `this` checks included (a detached method throws
  * ERR_INVALID_THIS), but draw from vgetrandom. There is no `subtle`.
  * @example
  * const rng: Pick<Crypto, 'getRandomValues' | 'randomUUID'> = webcrypto;

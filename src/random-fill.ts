@@ -1,6 +1,7 @@
 // node:crypto's randomBytes, randomFillSync and randomFill, served by this thread's vgetrandom
-// generator. Arguments are checked in Node 20's order with Node's errors (lib/internal/crypto/
-// random.js), so a caller sees the same exception for every bad input.
+// generator. Arguments are checked in the running Node's order with its errors (lib/internal/
+// crypto/random.js), so a caller sees the same exception for every bad input; where Node lines
+// differ, src/node-behaviour.ts asks node:crypto which way it goes.
 //
 // Failure: when the generator throws (the OS entropy source failed), the error reaches the
 // caller (thrown, or the callback's only argument) and the requested byte range is zeroed
@@ -16,6 +17,7 @@ import { types } from 'node:util';
 import { defaultGenerator } from './default.js';
 import { invalidArgType, outOfRange, validateFunction, validateNumber } from './errors.js';
 import { numberIsNaN } from './intrinsics.js';
+import { elementSizeByType, randomFillSizesByByteLength } from './node-behaviour.js';
 import { byteLengthOf, bytesAt, isArrayBufferView, isUint8Array, typedArrayLength, typedArrayName, wipe } from './views.js';
 
 /** What Node's randomFill and randomFillSync accept: any ArrayBuffer or ArrayBufferView. */
@@ -58,12 +60,33 @@ function assertTarget(buf: unknown): asserts buf is RandomFillTarget {
   }
 }
 
+/** Bytes per element by a TypedArray's type name (Node 26's getElementSize); 1 for the rest. */
+const ELEMENT_SIZES: Readonly<Record<string, number>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, number>, {
+    Int16Array: 2,
+    Uint16Array: 2,
+    Float16Array: 2,
+    Int32Array: 4,
+    Uint32Array: 4,
+    Float32Array: 4,
+    Float64Array: 8,
+    BigInt64Array: 8,
+    BigUint64Array: 8,
+  }),
+);
+
 /**
- * `buf.BYTES_PER_ELEMENT || 1`, read from the object as Node reads it, and before any length: the
- * one property of the caller's that is read. It only scales `offset` and `size`, which are then
- * checked against the intrinsic byte length, so a lie moves the range within the view, never out.
+ * The element size `offset` and `size` count in, read as the running Node reads it, before any
+ * length. Node 26 takes it from the view's type (internal slot); Node 20 to 24 read
+ * `buf.BYTES_PER_ELEMENT || 1` from the object, the one property of the caller's that is read. It
+ * only scales `offset` and `size`, which are then checked against the intrinsic byte length, so a
+ * lie moves the range within the view, never out.
  */
 function elementSizeOf(buf: RandomFillTarget): number {
+  if (elementSizeByType()) {
+    const name = typedArrayName(buf);
+    return (name !== undefined && ELEMENT_SIZES[name]) || 1;
+  }
   return (buf as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT || 1;
 }
 
@@ -128,7 +151,8 @@ export type RandomFillCallback<T> = (err: Error | null, buf: T) => void;
  * a later turn of the event loop, or `(err)` if the entropy source failed (the range is then
  * zeroed). Bad arguments throw synchronously, as in Node. `offset` and `size` count elements of a
  * TypedArray. Node's quirks are kept: `randomFill(buf, offset, cb)` with an ArrayBuffer or
- * DataView throws ERR_OUT_OF_RANGE (size NaN), because Node computes `buf.length - offset`.
+ * DataView throws ERR_OUT_OF_RANGE (size NaN) where Node computes `buf.length - offset` (20, 22),
+ * and fills to the end where it falls back to the byte length (24+).
  * @example
  * randomFill(new Uint8Array(16), (err, buf) => { if (err) throw err; use(buf); });
  * randomFill(Buffer.alloc(64), 8, 32, (err, buf) => {});
@@ -147,14 +171,16 @@ export function randomFill(buf: unknown, offset?: unknown, size?: unknown, callb
   // Node's argument shuffle, literally: `length` is the element count (undefined for an
   // ArrayBuffer or DataView) and the subtraction coerces, or throws for a bigint or symbol. The
   // count comes from the array's internal slots, not from a `length` of the caller's.
-  const length = (typedArrayName(buf) === undefined ? undefined : typedArrayLength(buf)) as number;
+  const length = typedArrayName(buf) === undefined ? undefined : typedArrayLength(buf);
   if (typeof offset === 'function') {
     callback = offset;
     offset = 0;
     size = length;
   } else if (typeof size === 'function') {
     callback = size;
-    size = length - (offset as number);
+    // Node 24+ falls back to the byte length (a detached DataView's getter throws, as theirs).
+    const count = length ?? (randomFillSizesByByteLength() ? byteLengthOf(buf) : undefined);
+    size = (count as number) - (offset as number);
   } else {
     validateFunction(callback, 'callback');
   }

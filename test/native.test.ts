@@ -166,18 +166,35 @@ describe.runIf(expected)('native addon', () => {
       native().freeState(s.buffer);
     });
 
-    it('generators survive the kernel dropping their pages at arbitrary instants during 10^6 requests', () => {
+    it('generators survive the kernel dropping their pages at arbitrary instants during 10^6 requests and more', () => {
+      // MADV_PAGEOUT leaves a page that was touched since its last pass (it is referenced), so
+      // how many drops land on a state depends on how often this thread pauses, that is on the
+      // machine's speed and load, not on the request count. So: draw in rounds of 10^4 requests,
+      // each followed by a 1 ms sleep (a window for a drop between requests, as a descheduled
+      // thread gives one), until at least 10^6 requests met enough landed drops (rekeys) and
+      // mid-request ones (retries), within 90 s.
       const gens = [createGenerator({ backend: 'native' }), createGenerator({ backend: 'native' })];
-      native().startDropper(0);
-      let result: ReturnType<typeof drawMixed>;
+      const result: ReturnType<typeof drawMixed> = { problems: 0, first: null };
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      const deadline = Date.now() + 90_000;
+      let requests = 0;
+      const total = (key: 'retries' | 'rekeys') => gens.reduce((sum, g) => sum + g.stats()[key], 0);
+      const enough = () => requests >= 1_000_000 && total('retries') > 0 && total('rekeys') > 100;
       let drops: number;
+      native().startDropper(0);
       try {
-        result = drawMixed(gens);
+        while (!enough() && (requests < 1_000_000 || Date.now() < deadline)) {
+          const round = drawMixed(gens, 10_000);
+          requests += 10_000;
+          result.problems += round.problems;
+          result.first ??= round.first;
+          Atomics.wait(pause, 0, 0, 1);
+        }
       } finally {
         drops = native().stopDropper();
       }
       const stats = gens.map((g) => g.stats());
-      console.log('concurrent MADV_PAGEOUT:', { drops }, stats);
+      console.log('concurrent MADV_PAGEOUT:', { requests, drops }, stats);
       expect(result).toEqual({ problems: 0, first: null });
       expect(drops).toBeGreaterThan(100);
       expect(stats[0]!.retries + stats[1]!.retries).toBeGreaterThan(0);
@@ -388,12 +405,21 @@ describe.runIf(expected)('native addon', () => {
       expect(() => b.startDropper('1' as never)).toThrow(TypeError);
     });
 
-    it('a slice cannot be transferred to another thread: transfer copies it', () => {
+    it('a slice cannot be transferred to another thread: transfer copies it or refuses', () => {
+      // Node 20 and 22 copy an external ArrayBuffer that is listed for transfer; Node 24+ refuse
+      // it with a DataCloneError. Either way the slice stays attached here, and no other memory
+      // aliases it: what the receiver could get is a copy.
       const s = alloc();
       const bytes = new Uint8Array(s.buffer).fill(0x42);
-      const copy = structuredClone(s.buffer, { transfer: [s.buffer] });
+      let copy: ArrayBuffer | undefined;
+      try {
+        copy = structuredClone(s.buffer, { transfer: [s.buffer] });
+      } catch (e) {
+        expect(e).toBeInstanceOf(DOMException);
+        expect((e as DOMException).name).toBe('DataCloneError');
+      }
       expect(s.buffer.byteLength).toBe(STATE_SIZE);
-      new Uint8Array(copy).fill(0);
+      if (copy !== undefined) new Uint8Array(copy).fill(0);
       expect(bytes.every((x) => x === 0x42)).toBe(true);
       native().freeState(s.buffer);
     });
@@ -414,24 +440,43 @@ describe.runIf(expected)('native addon', () => {
 
     // In a process of its own: V8's young generation grows under allocation pressure, which
     // would show up in the figures of this busy test process.
+    type Memory = { rss: number; arena: number; heap: number };
     const churn = (mode: 'generators' | 'pages') => {
       const args = ['--expose-gc', '--max-semi-space-size=1', '--import', 'tsx', here('./native/rss-child.ts'), mode];
       const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
       expect(r.stderr).toBe('');
-      const result = JSON.parse(r.stdout) as { before: number; after: number; minUnmapped: number; endPages: number[]; stats: { pages: number; statesInUse: number } };
-      console.log(`${mode === 'generators' ? '10^5 generator create/release' : '1000 page map/unmap'} cycles: VmRSS ${result.before} kB -> ${result.after} kB`);
+      const result = JSON.parse(r.stdout) as { before: Memory; after: Memory; created: number; pageKb: number; minUnmapped: number; endPages: number[]; stats: { pages: number; statesInUse: number } };
+      const { before, after } = result;
+      console.log(
+        `${mode === 'generators' ? '10^5 generator create/release' : '1000 page map/unmap'} cycles: arena ${before.arena} kB -> ${after.arena} kB, ` +
+          `heap+external ${before.heap} kB -> ${after.heap} kB, VmRSS ${before.rss} kB -> ${after.rss} kB`,
+      );
       return result;
     };
 
-    it('10^5 generator create/release cycles keep RSS flat', () => {
+    /**
+     * The bounds come from what the arena and the kernel guarantee, not from one Node line's heap:
+     * the arena's resident memory (the kernel's Rss of its mappings) is at most its mapped pages,
+     * one page once the churn is over (the kernel may drop it, never add to it); and a generator that leaked anything on
+     * the JS side would keep at least one heap object (16 B or more) per cycle. The process's
+     * VmRSS is only logged: it also holds the C allocator's arenas, which Node 24 and 26 grow in
+     * steps of ~10-25 MB under external-buffer churn and then keep.
+     */
+    const expectFlat = (r: ReturnType<typeof churn>) => {
+      expect(r.after.arena).toBeLessThanOrEqual(r.stats.pages * r.pageKb);
+      expect((r.after.heap - r.before.heap) * 1024).toBeLessThan(r.created * 16);
+    };
+
+    it('10^5 generator create/release cycles keep the arena and the heap flat', () => {
       const r = churn('generators');
-      expect(r.after).toBeLessThanOrEqual(r.before * 1.1);
+      expect(r.created).toBe(100_000);
+      expectFlat(r);
       expect(r.stats).toMatchObject({ pages: 1, statesInUse: 0 });
     });
 
-    it('1000 arena map/unmap cycles keep RSS flat and keep at most one empty page', () => {
+    it('1000 arena map/unmap cycles keep the arena and the heap flat and keep at most one empty page', () => {
       const r = churn('pages');
-      expect(r.after).toBeLessThanOrEqual(r.before * 1.1);
+      expectFlat(r);
       expect(r.minUnmapped).toBeGreaterThanOrEqual(1); // every cycle unmapped a page
       expect(r.endPages).toEqual([1]); // and came back to the one empty page kept for reuse
       expect(r.stats).toMatchObject({ pages: 1, statesInUse: 0 });
