@@ -15,7 +15,7 @@ sizes from 1 B to 1 MiB and on ID workloads, in interleaved rounds in this proce
   --quick            fewer sizes and rounds (well under 30 s; every source still runs)
   --json [file]      the results and machine as JSON, to the file or stdout
   --markdown [file]  the results as Markdown tables, to the file or stdout
-  --svg [file]       a log-log chart of ns per request by size (default docs/bench.svg)
+  --svg [file]       a log-log chart of ns per request by size (default ./bench.svg)
 
 With neither --json nor --markdown going to stdout, a table is printed there.`;
 
@@ -41,7 +41,9 @@ function parse(argv: readonly string[]): Options {
     } else if (arg === '--json' || arg === '--markdown') {
       options[arg.slice(2) as 'json' | 'markdown'] = value ?? '-';
     } else if (arg === '--svg') {
-      options.svg = value ?? 'docs/bench.svg';
+      // One file, in the current directory, that the usage names: an installed command must not
+      // make folders where it is run (this repository's chart is docs/bench.svg, asked for by name).
+      options.svg = value ?? 'bench.svg';
     } else {
       throw new UsageError(`unknown argument: ${arg}`);
     }
