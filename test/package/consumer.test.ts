@@ -134,4 +134,12 @@ describe('the tarball', () => {
     }
     expect(files.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);
   });
+
+  it("ships every file the README links to, so that its links work where the package is read", () => {
+    const files = new Set(execFileSync('tar', ['-tzf', app.tarball], { encoding: 'utf8' }).split('\n'));
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/gu)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/u.test(l));
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !files.has(`package/${l}`))).toEqual([]);
+  });
 });
