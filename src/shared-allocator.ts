@@ -10,7 +10,7 @@
 // mm), which no other thread sees.
 //
 // Which thread holds which slice is a shared owner map, one Int32 per slice: FREE, RELEASING, or
-// the holder's threadId + 1. A slice is claimed with atomicsCompareExchange(FREE → owner), so no
+// the holder's threadId + 1. A slice is claimed with Atomics.compareExchange(FREE → owner), so no
 // two threads ever hold one slice (design.md invariant 3). It is given back by
 // compareExchange(owner → RELEASING), zeroing, then store(FREE): whoever wins the exchange is the
 // only one zeroing it, and a thread that claims it afterwards finds it zeroed (its

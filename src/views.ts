@@ -140,7 +140,7 @@ function isDetached(buffer: ArrayBufferLike): boolean {
 }
 
 /** True if `view`'s buffer was detached. */
-export function isDetachedView(view: ArrayBufferView): boolean {
+function isDetachedView(view: ArrayBufferView): boolean {
   return isDetached(bufferOf(view));
 }
 
