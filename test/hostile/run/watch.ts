@@ -8,8 +8,13 @@ import type { Made } from '../cases/hostile.js';
 import { copyOf, fillBytes, sameBytes } from '../view/bytes.js';
 import { bufferByteLength, type Real, wholeBuffer } from '../view/real.js';
 
-/** Buffer's shared pool: neighbouring bytes belong to others, so the suite compares them by snapshot. */
-const isPooled = (real: Real) => !types.isSharedArrayBuffer(real.buffer) && real.byteLength < bufferByteLength(real.buffer) && bufferByteLength(real.buffer) === Buffer.poolSize;
+/**
+ * Buffer's shared pool: neighbouring bytes belong to others, so the suite compares them by
+ * snapshot. The pool's ArrayBuffer is at least Buffer.poolSize bytes (Node 26 allocates 65 600 for
+ * its 64 KiB pool), so a smaller view over one that large is taken for a pooled Buffer.
+ */
+const isPooled = (real: Real) =>
+  !types.isSharedArrayBuffer(real.buffer) && real.byteLength < bufferByteLength(real.buffer) && bufferByteLength(real.buffer) >= Buffer.poolSize;
 
 /** The memory a call may touch, snapshotted: the view's whole buffer and any decoys. */
 export interface Watch {
