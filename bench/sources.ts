@@ -9,7 +9,7 @@ import { rngChacha20 } from '@noble/ciphers/chacha.js';
 import { customRandom, nanoid, urlAlphabet } from 'nanoid';
 import { v4 as uuidV4 } from 'uuid';
 import { createGenerator, getrandom, randomFillSync, randomInt, randomUUID } from '../src/index.js';
-import { loadNative } from '../src/native/binding.js';
+import { loadNative } from '../src/platform/addon/binding.js';
 import { type Run, timeJs } from './measure.js';
 
 /** One source prepared for one request size. */

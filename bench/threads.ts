@@ -13,7 +13,7 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type ArenaHandle, attachArena, getrandom, info, shareArena, trackWorker } from '../src/index.js';
-import { loadNative } from '../src/native/binding.js';
+import { loadNative } from '../src/platform/addon/binding.js';
 
 type Source = 'native' | 'simulated' | 'crypto.getRandomValues';
 

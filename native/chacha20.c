@@ -1,6 +1,6 @@
 // The ChaCha20 block cores and their dispatch. See chacha20.h for the contract.
 //
-// Every core computes the same 16-word state per block (the DJB layout of src/chacha20.ts):
+// Every core computes the same 16-word state per block (the DJB layout of src/core/chacha20.ts):
 //
 //    0 const   1 const   2 const   3 const      "expand 32-byte k"
 //    4 key     5 key     6 key     7 key

@@ -1,6 +1,6 @@
 // A fast ChaCha20 block core for the direct blocks of large requests (design.md §2, step 6:
 // `floor(len / 64)` whole blocks written straight into the caller's output under the state's
-// key). The same function as src/chacha20.ts, byte for byte: original DJB layout, a 64-bit
+// key). The same function as src/core/chacha20.ts, byte for byte: original DJB layout, a 64-bit
 // block counter in words 12–13 (low word first, carrying into 13), words 14–15 zero, 10 double
 // rounds, output `x + s` as little-endian words.
 //

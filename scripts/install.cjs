@@ -3,7 +3,7 @@
 // (prebuilds/, shipped in the tarball) and compiles build/Release/vgetrandom.node with node-gyp
 // only when none does. A failed compile must not fail the install: the library then runs on its
 // simulated backend. So its output is passed through, and on failure its last lines are kept in
-// build/vgetrandom-build-error.txt, which the loader (src/native/binding.ts) puts into
+// build/vgetrandom-build-error.txt, which the loader (src/platform/addon/binding.ts) puts into
 // info().reason; a later successful run removes the record.
 'use strict';
 const { spawn } = require('node:child_process');

@@ -1,4 +1,4 @@
-// The demo's child process for the cgroup step (src/demo/cgroup.ts), as in test/native.test.ts:
+// The demo's child process for the cgroup step (src/demo/cgroup.ts), as in test/platform/native.test.ts:
 // it holds a generator on the native backend that sits idle while its parent makes the kernel
 // reclaim the child's cgroup. Line protocol on stdin/stdout:
 //   → "ready"                (the parent now moves this process into a fresh cgroup)

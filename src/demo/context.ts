@@ -4,7 +4,7 @@
 
 import { type Backend, createGenerator, type Generator } from '../index.js';
 import { SimulatedMm } from '../mm/index.js';
-import { type NativeBinding, loadNative } from '../native/binding.js';
+import { type NativeBinding, loadNative } from '../platform/addon/binding.js';
 import { type CounterRow } from './facts.js';
 
 export interface DemoOptions {

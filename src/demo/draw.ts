@@ -2,7 +2,7 @@
 // first draw fetches a key for the current generation and refills the batch, and every byte
 // handed out is zeroed in the batch, so `pos` marks the end of a run of zeros.
 
-import { KEY_OFFSET, KEY_SIZE } from '../state.js';
+import { KEY_OFFSET, KEY_SIZE } from '../core/state.js';
 import { type DemoContext } from './context.js';
 import { type DrawFacts } from './facts.js';
 import { snapshot } from './inspect.js';

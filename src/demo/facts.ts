@@ -1,5 +1,5 @@
 // What each step of `vgetrandom demo` found, as data: `--json` prints exactly this, the text
-// output is rendered from it (render.ts), and test/demo.test.ts checks it. Every step carries
+// output is rendered from it (render.ts), and test/demo/demo.test.ts checks it. Every step carries
 // the one plain sentence the text output prints for it.
 
 import { type Backend } from '../index.js';

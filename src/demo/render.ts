@@ -2,7 +2,7 @@
 // sentence, then the details that sentence rests on.
 
 import { MAP_DROPPABLE } from '../mm/index.js';
-import { BATCH_SIZE, GENERATION_OFFSET, KEY_OFFSET, STATE_SIZE } from '../state.js';
+import { BATCH_SIZE, GENERATION_OFFSET, KEY_OFFSET, STATE_SIZE } from '../core/state.js';
 import { type DemoFacts, type StepName } from './facts.js';
 import { hexAddr, hexBytes } from './inspect.js';
 import { mapFlagNames, protNames } from './probe.js';

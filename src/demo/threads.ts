@@ -8,8 +8,8 @@
 
 import { Worker } from 'node:worker_threads';
 import { type Generator } from '../index.js';
-import { loadNative } from '../native/binding.js';
-import { STATE_SIZE } from '../state.js';
+import { loadNative } from '../platform/addon/binding.js';
+import { STATE_SIZE } from '../core/state.js';
 import { type DemoContext } from './context.js';
 import { type ThreadFacts, type WorkerSlice } from './facts.js';
 import { hexAddr, simulatedSlice } from './inspect.js';

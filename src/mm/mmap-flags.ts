@@ -1,7 +1,7 @@
 // What an mmap() of anonymous memory makes of its `flags`: the mapping's vm_flags, or EINVAL
 // for a combination Linux refuses (mm/mmap.c do_mmap(), as the VM_DROPPABLE thread left it).
 
-import { systemError } from '../errors.js';
+import { systemError } from '../base/errors.js';
 import {
   MAP_ANONYMOUS,
   MAP_DROPPABLE,

@@ -3,7 +3,7 @@
 // are addressed as 32-bit words of the SharedArrayBuffer that backs their mapping; every page
 // starts at a multiple of PAGE_SIZE in it.
 
-import { GENERATION_OFFSET, POS_OFFSET, STATE_SIZE } from '../state.js';
+import { GENERATION_OFFSET, POS_OFFSET, STATE_SIZE } from '../core/state.js';
 import { PAGE_SIZE } from './constants.js';
 import { vmaEnd, type Vma } from './vma.js';
 
@@ -11,7 +11,7 @@ import { vmaEnd, type Vma } from './vma.js';
 const PAGE_WORDS = PAGE_SIZE / 4;
 
 // The vgetrandom state slots of a page, in words: 144-byte states from the page's start, as
-// src/allocator.ts and the kernel selftest carve them (28 per page, 64 bytes left over).
+// src/arena/state-allocator.ts and the kernel selftest carve them (28 per page, 64 bytes left over).
 const SLOT_WORDS = STATE_SIZE / 4;
 const SLOTS = Math.floor(PAGE_WORDS / SLOT_WORDS);
 const GENERATION_WORD = GENERATION_OFFSET / 4; // and the word after it: the u64 generation
@@ -50,7 +50,7 @@ function dropPage(words: Int32Array, firstWord: number): void {
   // check. No single order over the page serves states at every 8-aligned offset (a generation
   // must precede the word on each side of it), nor both 144- and 192-byte strides (glibc and Go
   // space states a cache line apart), so this follows the layout of the only allocator that puts
-  // states in simulated pages, src/allocator.ts: 144-byte slots from the page's start. The tail
+  // states in simulated pages, src/arena/state-allocator.ts: 144-byte slots from the page's start. The tail
   // after the last slot goes first; then each slot, from the last: the generation, then the pos
   // word, then the key and the batch from their end towards their start.
   //

@@ -5,8 +5,8 @@
 // errno for each rule), simulates memory pressure (reclaim), fork and core dumps, and prints
 // /proc/self/smaps. See design.md §2 for the kernel facts it mirrors.
 
-import { systemError, validateInteger, validateUint32 } from '../errors.js';
-import { U8 } from '../intrinsics.js';
+import { systemError, validateInteger, validateUint32 } from '../base/errors.js';
+import { U8 } from '../base/intrinsics.js';
 import {
   MADV_DODUMP,
   MADV_DONTDUMP,
@@ -335,7 +335,7 @@ export class SimulatedMm {
     if (v === undefined) {
       throw systemError('EFAULT', 'bytes', `${hex(addr)}-${hex(addr + length)} is not inside one mapping`);
     }
-    // The constructor captured at load: these bytes hold states (src/intrinsics.ts).
+    // The constructor captured at load: these bytes hold states (src/base/intrinsics.ts).
     return new U8(v.buffer, v.offset + (addr - v.addr), length);
   }
 

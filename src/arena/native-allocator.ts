@@ -1,0 +1,64 @@
+// State slices in real MAP_DROPPABLE pages, from the native addon's process-wide arena: every
+// thread (main and workers) draws from the same pages under the addon's mutex, as with glibc's
+// and Go's vgetrandom allocators, and a thread's slices go back when its env is torn down.
+// Same shape as StateAllocator (the simulated arena's), so a generator does not know which
+// one holds its state.
+
+import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
+import { invalidState } from '../base/errors.js';
+import { type NativeBinding, loadNative } from '../platform/addon/binding.js';
+import { STATE_SIZE, stateView } from '../core/state.js';
+import { bufferOf, byteLengthOf } from '../base/views.js';
+import { type BulkBlocks } from '../core/vgetrandom.js';
+
+export class NativeAllocator implements SliceAllocator {
+  readonly binding: NativeBinding;
+  /** The addon's SIMD ChaCha20 (AVX-512, AVX2 or SSE, chosen at run time): the same bytes, faster. */
+  readonly bulkBlocks: BulkBlocks;
+  // Slices this allocator handed out: release() of anything else (a double release, another
+  // allocator's slice) must not reach the addon's free list.
+  readonly #held = new Set<Slice>();
+
+  /** Uses `binding`, or this thread's addon; throws ERR_INVALID_STATE (with the reason) without one. */
+  constructor(binding?: NativeBinding) {
+    if (binding === undefined) {
+      const loaded = loadNative();
+      if (loaded.binding === null) throw invalidState(`the native backend is unavailable: ${loaded.reason}`);
+      binding = loaded.binding;
+    }
+    this.binding = binding;
+    this.bulkBlocks = binding.chacha20Blocks;
+  }
+
+  /** Hands out a zeroed slice that no other thread or generator holds. */
+  allocate(): Slice {
+    const { buffer, pageAddr, offset } = this.binding.allocState();
+    const size = byteLengthOf(buffer);
+    if (size !== STATE_SIZE) {
+      // A kernel whose vgetrandom state is not the 144-byte layout we know how to drive.
+      this.binding.freeState(buffer);
+      throw new RangeError(`unsupported vgetrandom state size ${size}`);
+    }
+    // The buffer is exactly the slice, so the view starts at 0; pageAddr/offset say where it is.
+    const slice: Slice = { pageAddr, offset, view: stateView(buffer, 0) };
+    this.#held.add(slice);
+    return slice;
+  }
+
+  /** Zeroes `slice`, gives it back to the arena, and detaches its buffer (its views read as empty). */
+  release(slice: Slice): void {
+    if (!this.#held.delete(slice)) throw new RangeError('this state slice is not held from this allocator');
+    this.binding.freeState(bufferOf(slice.view.bytes) as ArrayBuffer);
+  }
+
+  /** The whole process's arena: every thread's slices share its pages. */
+  stats(): ArenaStats {
+    return this.binding.arenaStats();
+  }
+
+  /** Drops the page holding `slice` now (madvise(MADV_PAGEOUT)): it reads back as zero. */
+  drop(slice: Slice): void {
+    if (!this.#held.has(slice)) throw new RangeError('this state slice is not held from this allocator');
+    this.binding.pageout(bufferOf(slice.view.bytes) as ArrayBuffer);
+  }
+}

@@ -1,0 +1,181 @@
+// The userspace stand-in for the kernel's `vdso_rng_data.generation`: a positive counter that a
+// state's key is tied to. The kernel bumps it on every CRNG reseed (at most every 60 s), on VM
+// fork and on resume; here it changes when the key interval expires, on `reseed()`, on fork of a
+// simulated mm and when a Node startup snapshot is deserialized. Neither it nor its low 32-bit
+// word is ever 0, so a state that was zeroed (dropped page, fork child) never matches and
+// always rekeys, even for a reader that sees the two words of the u64 from different moments.
+//
+// The generator reads it as the kernel's vDSO does: two u32 words in memory, {low, high}, compared
+// with the state's at both checks of every call. Two sources keep the words. Where the native
+// addon is loaded, the process-wide generation lives in C: a ticker thread moves it on every
+// interval and every thread reads its own cell, so a check costs two memory reads and sync()
+// does nothing. Elsewhere, and for generators with a clock of their own, sync() reads the clock.
+
+import { atomicsAdd, atomicsLoad, I32, mathFloor, U32 } from '../base/intrinsics.js';
+import { loadNative, type NativeBinding } from './addon/binding.js';
+import { bumpOnRestore, isBuildingSnapshot } from './snapshot.js';
+
+/** Kernel CRNG_RESEED_INTERVAL: a key is used for at most this long. */
+export const DEFAULT_RESEED_INTERVAL_MS = 60_000;
+
+/** A clock in milliseconds. A reading below an earlier one expires every key (see ClockGeneration). */
+export type Clock = () => number;
+
+/**
+ * The default clock: the wall clock, as the addon's ticker uses CLOCK_BOOTTIME and not
+ * CLOCK_MONOTONIC. A monotonic clock (`performance.now()`) stops while the machine is suspended,
+ * so a key fetched before a suspend would outlive 60 s of real time after it. The wall clock runs
+ * on through a suspend; when it is set back, ClockGeneration sees it go back and expires the key,
+ * and when it is set forward a key only expires early.
+ */
+const wallClock: Clock = Date.now;
+
+/** What a generator reads its generation from. */
+export interface Generation {
+  /**
+   * The generation, an integer in [1, 2^53) whose low word is never 0, as two u32 words:
+   * [0] the low, [1] the high. Current after sync(); read at every check, never cached.
+   */
+  readonly words: Uint32Array;
+  /** Brings `words` up to date: a clock read, or nothing where another thread keeps them. */
+  sync(): void;
+  /** Moves to a new generation now: every state under it rekeys before its next output. */
+  bump(): void;
+  /**
+   * sync() runs code of the caller's (the clock it gave), which may resize or detach the buffer
+   * being filled: the algorithm reads the output's length again after it.
+   */
+  readonly callsCaller: boolean;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/** The current generation of `g` as a number (for inspection and tests; generators compare words). */
+export function currentGeneration(g: Generation): number {
+  g.sync();
+  return g.words[0]! + g.words[1]! * TWO_32;
+}
+
+/** The next generation after `g`, skipping values whose low word is 0. */
+export function nextGeneration(g: number): number {
+  const n = g + 1;
+  return n % TWO_32 === 0 ? n + 1 : n;
+}
+
+/**
+ * A generation that expires by a clock, read at every check, and that also moves on whenever a
+ * shared reseed counter it follows moves (another thread's reseed(): see follow()).
+ */
+export class ClockGeneration implements Generation {
+  readonly words = new U32([1, 0]);
+  readonly callsCaller: boolean;
+  #start: number;
+  #deadline: number;
+  readonly #clock: Clock;
+  readonly #interval: number;
+  // The reseed counter this generation follows (its own until follow()), and its value when this
+  // generation began.
+  #reseeds: Int32Array<ArrayBufferLike> = new I32(1);
+  #seen = 0;
+
+  constructor(clock: Clock = wallClock, intervalMs: number = DEFAULT_RESEED_INTERVAL_MS) {
+    if (!(intervalMs > 0 && intervalMs <= DEFAULT_RESEED_INTERVAL_MS)) {
+      throw new RangeError(`reseedIntervalMs must be in (0, ${DEFAULT_RESEED_INTERVAL_MS}], got ${intervalMs}`);
+    }
+    this.#clock = clock;
+    this.callsCaller = clock !== wallClock;
+    this.#interval = intervalMs;
+    this.#start = clock();
+    this.#deadline = this.#start + intervalMs;
+    // Made while a startup snapshot is built: every process restored from it bumps this one.
+    bumpOnRestore(this);
+  }
+
+  /**
+   * Reads the clock: once the interval that began with this generation has run out, or the clock
+   * reads earlier than when it began (a wall clock set back: how far back is unknown), or the
+   * followed reseed counter moved, the generation moves on. So every key fetched in it expires at
+   * most `intervalMs` after it was fetched.
+   */
+  sync(): void {
+    const now = this.#clock();
+    // `!(now < deadline)` rather than `now >= deadline`: a clock that returns NaN expires keys.
+    if (!(now < this.#deadline) || now < this.#start || this.#reseeds[0] !== this.#seen) this.#advance(now);
+  }
+
+  /** Moves on now, and moves the followed counter, so that every generation following it moves too. */
+  bump(): void {
+    atomicsAdd(this.#reseeds, 0, 1);
+    this.#advance(this.#clock());
+  }
+
+  /**
+   * Moves on whenever `reseeds` (an Int32Array, usually over a SharedArrayBuffer that other
+   * threads' generations follow too) moves, and moves it on every bump(): a reseed() on one
+   * thread then reaches the states of every thread that follows the same counter.
+   */
+  follow(reseeds: Int32Array): void {
+    this.#reseeds = reseeds;
+    this.#seen = atomicsLoad(reseeds, 0);
+  }
+
+  #advance(now: number): void {
+    const value = nextGeneration(this.words[0]! + this.words[1]! * TWO_32);
+    this.words[0] = value;
+    this.words[1] = mathFloor(value / TWO_32);
+    this.#seen = atomicsLoad(this.#reseeds, 0);
+    this.#start = now;
+    this.#deadline = now + this.#interval;
+  }
+}
+
+/**
+ * The addon's process-wide generation, read from this thread's cell ({low, high} u32 words),
+ * which the addon's ticker thread moves on every 59 s and bump() moves at once, for every thread.
+ */
+export class NativeGeneration implements Generation {
+  readonly words: Uint32Array;
+  readonly callsCaller = false;
+  readonly #binding: NativeBinding;
+
+  constructor(binding: NativeBinding) {
+    this.#binding = binding;
+    this.words = new U32(binding.generationCell());
+  }
+
+  /** Nothing to do: the addon keeps the cell current. */
+  sync(): void {}
+
+  bump(): void {
+    this.#binding.bumpGeneration();
+  }
+}
+
+let processWide: Generation | undefined;
+let buildTime: ClockGeneration | undefined;
+
+/**
+ * The generation of every generator that does not bring its own clock or interval: the addon's
+ * ticker-driven one where the addon loads (two memory reads per call), else a ClockGeneration on
+ * the wall clock, which follows the reseed counter of this thread's shared simulated arena.
+ */
+export function processGeneration(): Generation {
+  if (processWide === undefined) {
+    const { binding } = loadNative();
+    // While a snapshot is built there is no addon; a restored process may load it, and every
+    // thread of it must share the addon's generation, so the clock one made now is not kept.
+    if (binding === null && isBuildingSnapshot()) return (buildTime ??= new ClockGeneration());
+    processWide = binding === null ? new ClockGeneration() : new NativeGeneration(binding);
+  }
+  return processWide;
+}
+
+/**
+ * Makes this thread's process generation follow `reseeds` (the reseed counter of the simulated
+ * arena it shares with other threads), where it is a ClockGeneration. The addon's generation is
+ * process-wide already.
+ */
+export function followReseeds(reseeds: Int32Array): void {
+  const generation = processGeneration();
+  if (generation instanceof ClockGeneration) generation.follow(reseeds);
+}
