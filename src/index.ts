@@ -8,5 +8,5 @@ export { type Info, info } from './api/info.js';
 export * from './api/node-crypto.js';
 export { ARENA_SLICES, type ArenaHandle, attachArena, shareArena, trackWorker } from './api/threads.js';
 export { type Backend } from './arena/backends.js';
+export { GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from './core/syscall.js';
 export { useAddonDirectory } from './platform/addon/binding.js';
-export { GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from './platform/syscall-path.js';

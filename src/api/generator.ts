@@ -2,9 +2,11 @@
 // syscall path and its counters, behind the getrandom(2)-shaped API. Fails closed: after
 // release() it throws. A generator that is garbage-collected unreleased gives its slice back.
 
-import { type EntropySource, MAX_RW_COUNT, osSyscall, type SyscallPath, syscallFromEntropy } from '../platform/syscall-path.js';
+import { DEFAULT_RESEED_INTERVAL_MS, type Generation } from '../core/generation.js';
+import { MAX_RW_COUNT, type SyscallPath } from '../core/syscall.js';
+import { type EntropySource, osSyscall, syscallFromEntropy } from '../platform/syscall-path.js';
 import { invalidState, outOfRange, validateNumber, validateUint32 } from '../base/errors.js';
-import { type Clock, ClockGeneration, DEFAULT_RESEED_INTERVAL_MS, type Generation, processGeneration } from '../platform/generation-sources.js';
+import { type Clock, ClockGeneration, processGeneration } from '../platform/generation-sources.js';
 import { type Slice, type SliceAllocator } from '../arena/slice-allocator.js';
 import { allocatorFor, type Backend, forkArena } from '../arena/backends.js';
 import { type SimulatedMm } from '../mm/simulated.js';

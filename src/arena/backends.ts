@@ -15,7 +15,8 @@ import { SimulatedArena } from './simulated-arena.js';
 import { SimulatedMm } from '../mm/simulated.js';
 import { loadNative } from '../platform/addon/binding.js';
 import { type SharedArenaHandle, SharedStateAllocator } from './shared-state-allocator.js';
-import { isBuildingSnapshot, parkedStates } from '../platform/snapshot.js';
+import { isBuildingSnapshot } from '../platform/snapshot.js';
+import { parkedStates } from './parked-states.js';
 
 /** Where states live: real MAP_DROPPABLE pages (Linux, addon built) or the simulated mm. */
 export type Backend = 'native' | 'simulated';

@@ -9,8 +9,8 @@
 // the same bytes; the simulated backend keeps to the TypeScript core, the pure path.
 
 import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks, LITTLE_ENDIAN } from './chacha20.js';
-import { GRND_KNOWN, MAX_RW_COUNT, type SyscallPath } from '../platform/syscall-path.js';
-import { type Generation } from '../platform/generation-sources.js';
+import { type Generation } from './generation.js';
+import { GRND_KNOWN, MAX_RW_COUNT, type SyscallPath } from './syscall.js';
 import {
   BATCH_SIZE,
   GENERATION_HI_WORD,

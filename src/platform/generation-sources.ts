@@ -1,22 +1,12 @@
-// The userspace stand-in for the kernel's `vdso_rng_data.generation`: a positive counter that a
-// state's key is tied to. The kernel bumps it on every CRNG reseed (at most every 60 s), on VM
-// fork and on resume; here it changes when the key interval expires, on `reseed()`, on fork of a
-// simulated mm and when a Node startup snapshot is deserialized. Neither it nor its low 32-bit
-// word is ever 0, so a state that was zeroed (dropped page, fork child) never matches and
-// always rekeys, even for a reader that sees the two words of the u64 from different moments.
-//
-// The generator reads it as the kernel's vDSO does: two u32 words in memory, {low, high}, compared
-// with the state's at both checks of every call. Two sources keep the words. Where the native
-// addon is loaded, the process-wide generation lives in C: a ticker thread moves it on every
-// interval and every thread reads its own cell, so a check costs two memory reads and sync()
-// does nothing. Elsewhere, and for generators with a clock of their own, sync() reads the clock.
+// The sources that keep a generation's words (src/core/generation.ts). Where the native addon is
+// loaded, the process-wide generation lives in C: a ticker thread moves it on every interval and
+// every thread reads its own cell, so a check costs two memory reads and sync() does nothing.
+// Elsewhere, and for generators with a clock of their own, sync() reads the clock.
 
-import { atomicsAdd, atomicsLoad, I32, mathFloor, U32 } from '../base/intrinsics.js';
+import { atomicsAdd, atomicsLoad, I32, U32 } from '../base/intrinsics.js';
+import { advanceWords, DEFAULT_RESEED_INTERVAL_MS, type Generation } from '../core/generation.js';
 import { loadNative, type NativeBinding } from './addon/binding.js';
 import { bumpOnRestore, isBuildingSnapshot } from './snapshot.js';
-
-/** Kernel CRNG_RESEED_INTERVAL: a key is used for at most this long. */
-export const DEFAULT_RESEED_INTERVAL_MS = 60_000;
 
 /** A clock in milliseconds. A reading below an earlier one expires every key (see ClockGeneration). */
 export type Clock = () => number;
@@ -29,38 +19,6 @@ export type Clock = () => number;
  * and when it is set forward a key only expires early.
  */
 const wallClock: Clock = Date.now;
-
-/** What a generator reads its generation from. */
-export interface Generation {
-  /**
-   * The generation, an integer in [1, 2^53) whose low word is never 0, as two u32 words:
-   * [0] the low, [1] the high. Current after sync(); read at every check, never cached.
-   */
-  readonly words: Uint32Array;
-  /** Brings `words` up to date: a clock read, or nothing where another thread keeps them. */
-  sync(): void;
-  /** Moves to a new generation now: every state under it rekeys before its next output. */
-  bump(): void;
-  /**
-   * sync() runs code of the caller's (the clock it gave), which may resize or detach the buffer
-   * being filled: the algorithm reads the output's length again after it.
-   */
-  readonly callsCaller: boolean;
-}
-
-const TWO_32 = 0x1_0000_0000;
-
-/** The current generation of `g` as a number (for inspection and tests; generators compare words). */
-export function currentGeneration(g: Generation): number {
-  g.sync();
-  return g.words[0]! + g.words[1]! * TWO_32;
-}
-
-/** The next generation after `g`, skipping values whose low word is 0. */
-export function nextGeneration(g: number): number {
-  const n = g + 1;
-  return n % TWO_32 === 0 ? n + 1 : n;
-}
 
 /**
  * A generation that expires by a clock, read at every check, and that also moves on whenever a
@@ -120,9 +78,7 @@ export class ClockGeneration implements Generation {
   }
 
   #advance(now: number): void {
-    const value = nextGeneration(this.words[0]! + this.words[1]! * TWO_32);
-    this.words[0] = value;
-    this.words[1] = mathFloor(value / TWO_32);
+    advanceWords(this.words);
     this.#seen = atomicsLoad(this.#reseeds, 0);
     this.#start = now;
     this.#deadline = now + this.#interval;

@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ClockGeneration, currentGeneration, NativeGeneration, nextGeneration } from '../../src/platform/generation-sources.js';
+import { currentGeneration, nextGeneration } from '../../src/core/generation.js';
+import { ClockGeneration, NativeGeneration } from '../../src/platform/generation-sources.js';
 import { createGenerator, reseed } from '../../src/index.js';
 import { loadNative } from '../../src/platform/addon/binding.js';
 import { BACKENDS } from '../helpers/backends.js';

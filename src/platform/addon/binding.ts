@@ -273,6 +273,6 @@ export function loadNative(): NativeLoad {
   const root = packageRoot();
   const load = loadNativeUncached(process.env, root);
   if (!isBuildingSnapshot()) cached = load;
-  warnDegrade(load, process.env, root);
+  if (load.binding === null) warnDegrade(load.reason, process.env, root);
   return load;
 }

@@ -2,7 +2,8 @@
 // backend, left alone while the addon's ticker moves the process generation on, must rekey at
 // its next call. Prints JSON { before, after, rekeys }.
 import { createGenerator } from '../../../src/index.js';
-import { currentGeneration, processGeneration } from '../../../src/platform/generation-sources.js';
+import { currentGeneration } from '../../../src/core/generation.js';
+import { processGeneration } from '../../../src/platform/generation-sources.js';
 
 const gen = createGenerator({ backend: 'native' });
 gen.fill(new Uint8Array(16));
