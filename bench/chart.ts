@@ -18,7 +18,20 @@ function dash(source: string): number[] {
 }
 
 /** Twelve distinguishable colours, one per source in table order. */
-const PALETTE = ['#1f77b4', '#6baed6', '#08519c', '#9467bd', '#2ca02c', '#000000', '#7f7f7f', '#bcbd22', '#d62728', '#ff7f0e', '#e377c2', '#8c564b'];
+const PALETTE = [
+  '#1f77b4',
+  '#6baed6',
+  '#08519c',
+  '#9467bd',
+  '#2ca02c',
+  '#000000',
+  '#7f7f7f',
+  '#bcbd22',
+  '#d62728',
+  '#ff7f0e',
+  '#e377c2',
+  '#8c564b',
+];
 
 function chartSpec(results: Results): TopLevelSpec {
   const sizes = results.settings.sizes;

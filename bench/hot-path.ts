@@ -3,12 +3,12 @@
 // vDSO getrandom timed in C in the same round (the shared VM's speed drifts; ratios hold).
 // Needs the addon. Run: node --import tsx bench/hot-path.ts
 
-import { osSyscall } from '../src/platform/syscall-path.js';
-import { processGeneration } from '../src/platform/generation-sources.js';
-import { createGenerator, getrandom } from '../src/index.js';
 import { NativeAllocator } from '../src/arena/native-allocator.js';
-import { loadNative } from '../src/platform/addon/binding.js';
 import { newCounters, vgetrandom } from '../src/core/vgetrandom.js';
+import { createGenerator, getrandom } from '../src/index.js';
+import { loadNative } from '../src/platform/addon/binding.js';
+import { processGeneration } from '../src/platform/generation-sources.js';
+import { osSyscall } from '../src/platform/syscall-path.js';
 import { median, timeJs } from './measure.js';
 
 const SIZES = [1, 4, 16, 32, 64];

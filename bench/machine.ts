@@ -34,6 +34,7 @@ export function machine(): Machine {
 /** One line for a table's or chart's caption. */
 export function describe(m: Machine): string {
   const { backend, droppable, vdso, reason } = m.vgetrandom;
-  const how = backend === 'native' ? `${droppable ? 'MAP_DROPPABLE' : 'wipe-on-fork'} pages${vdso ? ', kernel vDSO getrandom' : ''}` : reason;
+  const how =
+    backend === 'native' ? `${droppable ? 'MAP_DROPPABLE' : 'wipe-on-fork'} pages${vdso ? ', kernel vDSO getrandom' : ''}` : reason;
   return `Node ${m.node}, ${m.cores} × ${m.cpu}, ${m.kernel} (${m.arch}); vgetrandom backend ${backend} (${how})`;
 }

@@ -49,14 +49,18 @@ export function table(results: Results): string {
   for (const [group, rows] of groupBy(results.bytes)) {
     lines.push(`${group.padEnd(width)}      ns/op     IQR      GB/s   vs ${rows[0]!.baseline}`);
     for (const r of rows) {
-      lines.push(`  ${r.source.padEnd(width - 2)} ${ns(r.stats.median).padStart(10)} ${iqr(r).padStart(7)} ${gbps(r.gbps!).padStart(9)}   ${speedup(r.speedup).padStart(7)}`);
+      lines.push(
+        `  ${r.source.padEnd(width - 2)} ${ns(r.stats.median).padStart(10)} ${iqr(r).padStart(7)} ${gbps(r.gbps!).padStart(9)}   ${speedup(r.speedup).padStart(7)}`,
+      );
     }
     lines.push('');
   }
   for (const [group, rows] of groupBy(results.ids)) {
     lines.push(`${group.padEnd(width)}      ns/op     IQR   vs ${rows[0]!.baseline}`);
     for (const r of rows) {
-      lines.push(`  ${r.source.padEnd(width - 2)} ${ns(r.stats.median).padStart(10)} ${iqr(r).padStart(7)}   ${speedup(r.speedup).padStart(7)}`);
+      lines.push(
+        `  ${r.source.padEnd(width - 2)} ${ns(r.stats.median).padStart(10)} ${iqr(r).padStart(7)}   ${speedup(r.speedup).padStart(7)}`,
+      );
     }
     lines.push('');
   }

@@ -82,12 +82,34 @@ export function byteSources(): ByteSource[] {
     { name: 'vgetrandom randomFillSync()', prepare: (size) => filling(size, (buf) => randomFillSync(buf)) },
     { name: 'vgetrandom native generator', unavailable: noAddon, prepare: generator('native') },
     { name: 'vgetrandom simulated generator', prepare: generator('simulated') },
-    { name: '@noble/ciphers rngChacha20', prepare: (size) => fromJs(() => noble.randomBytes(size), (b) => b) },
+    {
+      name: '@noble/ciphers rngChacha20',
+      prepare: (size) =>
+        fromJs(
+          () => noble.randomBytes(size),
+          (b) => b,
+        ),
+    },
     { name: BASELINE, prepare: (size) => filling(size, (view) => crypto.getRandomValues(view), QUOTA) },
     { name: 'crypto.randomFillSync', prepare: (size) => filling(size, (buf) => nodeCrypto.randomFillSync(buf)) },
-    { name: 'crypto.randomBytes', prepare: (size) => fromJs(() => nodeCrypto.randomBytes(size), (b) => b) },
-    { name: 'vDSO getrandom (addon, JS)', unavailable: noVdso, prepare: (size) => counted(new Uint8Array(size), (buf) => binding!.vdsoGetrandom(buf)) },
-    { name: 'getrandom(2) (addon, JS)', unavailable: noAddon, prepare: (size) => counted(new Uint8Array(size), (buf) => binding!.getrandom(buf)) },
+    {
+      name: 'crypto.randomBytes',
+      prepare: (size) =>
+        fromJs(
+          () => nodeCrypto.randomBytes(size),
+          (b) => b,
+        ),
+    },
+    {
+      name: 'vDSO getrandom (addon, JS)',
+      unavailable: noVdso,
+      prepare: (size) => counted(new Uint8Array(size), (buf) => binding!.vdsoGetrandom(buf)),
+    },
+    {
+      name: 'getrandom(2) (addon, JS)',
+      unavailable: noAddon,
+      prepare: (size) => counted(new Uint8Array(size), (buf) => binding!.getrandom(buf)),
+    },
     { name: 'vDSO getrandom (timed in C)', unavailable: noVdso, prepare: inC('vdso') },
     { name: 'getrandom(2) (timed in C)', unavailable: noAddon, prepare: inC('syscall') },
   ];

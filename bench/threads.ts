@@ -69,7 +69,8 @@ async function run(source: Source, n: number, arena: ArenaHandle, ms: number): P
     });
   const ready = await Promise.all(workers.map(next));
   for (const r of ready) {
-    if (source !== 'crypto.getRandomValues' && r.backend !== source) throw new Error(`a worker runs on ${String(r.backend)}, not ${source}`);
+    if (source !== 'crypto.getRandomValues' && r.backend !== source)
+      throw new Error(`a worker runs on ${String(r.backend)}, not ${source}`);
   }
   const results = workers.map(next);
   Atomics.store(new Int32Array(start), 0, 1);
@@ -92,7 +93,9 @@ async function main(): Promise<void> {
   const rounds = option('--rounds', 3);
   const sources: Source[] = [...(loadNative().binding === null ? [] : ['native' as const]), 'simulated', 'crypto.getRandomValues'];
   const arena = shareArena();
-  console.log(`${SIZE}-byte draws per second, best of ${rounds} rounds of ${ms / 1000} s; ${availableParallelism()} CPUs, Node ${process.version}`);
+  console.log(
+    `${SIZE}-byte draws per second, best of ${rounds} rounds of ${ms / 1000} s; ${availableParallelism()} CPUs, Node ${process.version}`,
+  );
 
   const best = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {

@@ -4,7 +4,7 @@
 // `vgetrandom --version` prints the package's version.
 
 import { readFileSync } from 'node:fs';
-import { bench, USAGE as BENCH_USAGE, UsageError } from '../bench/main.js';
+import { USAGE as BENCH_USAGE, bench, UsageError } from '../bench/main.js';
 import { BenchError } from '../bench/suite.js';
 import { DEMO_USAGE, runDemo } from '../src/demo/index.js';
 

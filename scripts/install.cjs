@@ -20,13 +20,18 @@ const keep = (chunk) => {
 
 function fail(what) {
   // node-gyp's `gyp info` lines (its arguments, its steps) say nothing about the failure.
-  const lines = tail.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('gyp info')).slice(-KEEP);
+  const lines = tail
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('gyp info'))
+    .slice(-KEEP);
   const text = `${what} (node ${process.version}, ${process.platform}-${process.arch}, ${new Date().toISOString()})\n${lines.join('\n')}\n`;
   try {
     mkdirSync('build', { recursive: true });
     writeFileSync(RECORD, text);
   } catch {}
-  console.warn(`vgetrandom: the native addon was not built (${what}; see ${join(process.cwd(), RECORD)}); the simulated backend will be used (info().reason says why)`);
+  console.warn(
+    `vgetrandom: the native addon was not built (${what}; see ${join(process.cwd(), RECORD)}); the simulated backend will be used (info().reason says why)`,
+  );
   process.exit(0);
 }
 

@@ -1,7 +1,7 @@
 // This thread's default generator, made on first use. Every module-level function draws from it.
 
-import { createGenerator, type Generator } from './generator.js';
 import { onSnapshotRestore } from '../platform/snapshot.js';
+import { createGenerator, type Generator } from './generator.js';
 
 let generator: Generator | undefined;
 

@@ -2,18 +2,18 @@
 // syscall path and its counters, behind the getrandom(2)-shaped API. Fails closed: after
 // release() it throws. A generator that is garbage-collected unreleased gives its slice back.
 
-import { DEFAULT_RESEED_INTERVAL_MS, type Generation } from '../core/generation.js';
-import { MAX_RW_COUNT, type SyscallPath } from '../core/syscall.js';
-import { type EntropySource, osSyscall, syscallFromEntropy } from '../platform/syscall-path.js';
-import { invalidState, outOfRange, validateNumber, validateUint32 } from '../base/errors.js';
-import { type Clock, ClockGeneration, processGeneration } from '../platform/generation-sources.js';
-import { type Slice, type SliceAllocator } from '../arena/slice-allocator.js';
 import { allocatorFor, type Backend, forkArena } from '../arena/backends.js';
-import { type SimulatedMm } from '../mm/simulated.js';
+import { type Slice, type SliceAllocator } from '../arena/slice-allocator.js';
+import { invalidState, outOfRange, validateNumber, validateUint32 } from '../base/errors.js';
 import { enqueueMicrotask } from '../base/intrinsics.js';
-import { IN_USE_OFFSET, type StateView } from '../core/state.js';
 import { assertAttached, bytesAt, bytesOf, typedArrayByteLength, wipe } from '../base/views.js';
+import { DEFAULT_RESEED_INTERVAL_MS, type Generation } from '../core/generation.js';
+import { IN_USE_OFFSET, type StateView } from '../core/state.js';
+import { MAX_RW_COUNT, type SyscallPath } from '../core/syscall.js';
 import { type BulkBlocks, type Counters, newCounters, vgetrandom } from '../core/vgetrandom.js';
+import { type SimulatedMm } from '../mm/simulated.js';
+import { type Clock, ClockGeneration, processGeneration } from '../platform/generation-sources.js';
+import { type EntropySource, osSyscall, syscallFromEntropy } from '../platform/syscall-path.js';
 
 export interface GeneratorOptions {
   /** Replaces the syscall path (the OS): fills the whole buffer or throws. For tests and known answers. */
@@ -106,7 +106,8 @@ class StateGenerator implements Generator {
     if (length === 0) assertAttached(out);
     if (state.bytes[IN_USE_OFFSET] !== 0) this.#busy(state);
     for (let off = 0; off < length; ) {
-      const chunk = off === 0 && length <= MAX_RW_COUNT ? out : bytesAt(out, off, length - off < MAX_RW_COUNT ? length - off : MAX_RW_COUNT);
+      const chunk =
+        off === 0 && length <= MAX_RW_COUNT ? out : bytesAt(out, off, length - off < MAX_RW_COUNT ? length - off : MAX_RW_COUNT);
       // Every path returns the whole chunk (at most MAX_RW_COUNT) or throws: the loop ends.
       off += vgetrandom(state, chunk, 0, this.#generation, this.#syscall, this.#counters, this.#bulk);
     }

@@ -8,14 +8,14 @@
 import { types } from 'node:util';
 import { domException, invalidThis, quotaExceeded, requiredArguments } from '../base/errors.js';
 import { uncurryThis } from '../base/intrinsics.js';
-import { errorFrom, viewConversion, type ViewConversion } from '../base/node-behaviour.js';
-import { fillRange } from './random-fill.js';
+import { errorFrom, type ViewConversion, viewConversion } from '../base/node-behaviour.js';
 import { bufferOf, isArrayBufferView, typedArrayByteLength, typedArrayName } from '../base/views.js';
+import { fillRange } from './random-fill.js';
 import { randomUUID, type UUID } from './random-uuid.js';
 
-export { randomBytes, randomFill, randomFillSync, type RandomFillCallback, type RandomFillTarget } from './random-fill.js';
-export { randomInt, type RandomIntCallback } from './random-int.js';
-export { randomUUID, type RandomUUIDOptions, type UUID } from './random-uuid.js';
+export { type RandomFillCallback, type RandomFillTarget, randomBytes, randomFill, randomFillSync } from './random-fill.js';
+export { type RandomIntCallback, randomInt } from './random-int.js';
+export { type RandomUUIDOptions, randomUUID, type UUID } from './random-uuid.js';
 
 /** WebCrypto's limit on one getRandomValues request, in bytes. */
 const QUOTA = 65536;

@@ -14,11 +14,11 @@
 
 import { Buffer, constants as bufferConstants } from 'node:buffer';
 import { types } from 'node:util';
-import { defaultGenerator } from './default-generator.js';
 import { invalidArgType, outOfRange, validateFunction, validateNumber } from '../base/errors.js';
 import { numberIsNaN } from '../base/intrinsics.js';
 import { elementSizeByType, randomFillSizesByByteLength } from '../base/node-behaviour.js';
 import { byteLengthOf, bytesAt, isArrayBufferView, isUint8Array, typedArrayLength, typedArrayName, wipe } from '../base/views.js';
+import { defaultGenerator } from './default-generator.js';
 
 /** What Node's randomFill and randomFillSync accept: any ArrayBuffer or ArrayBufferView. */
 export type RandomFillTarget = ArrayBufferView | ArrayBufferLike;
@@ -159,12 +159,7 @@ export type RandomFillCallback<T> = (err: Error | null, buf: T) => void;
  */
 export function randomFill<T extends RandomFillTarget>(buf: T, callback: RandomFillCallback<T>): void;
 export function randomFill<T extends RandomFillTarget>(buf: T, offset: number, callback: RandomFillCallback<T>): void;
-export function randomFill<T extends RandomFillTarget>(
-  buf: T,
-  offset: number,
-  size: number,
-  callback: RandomFillCallback<T>,
-): void;
+export function randomFill<T extends RandomFillTarget>(buf: T, offset: number, size: number, callback: RandomFillCallback<T>): void;
 export function randomFill(buf: unknown, offset?: unknown, size?: unknown, callback?: unknown): void {
   assertTarget(buf);
   const elementSize = elementSizeOf(buf);

@@ -1,9 +1,9 @@
 // node:crypto's randomInt, served by this thread's vgetrandom generator: the same argument
 // handling and errors as Node 20, and the same unbiased rejection sampling over 48-bit draws.
 
-import { defaultGenerator } from './default-generator.js';
 import { invalidArgType, outOfRange, validateFunction } from '../base/errors.js';
 import { mathFloor, numberIsSafeInteger, U8 } from '../base/intrinsics.js';
+import { defaultGenerator } from './default-generator.js';
 
 /** The largest 48-bit value: each attempt draws 6 bytes, read big-endian as Node reads them. */
 const RAND_MAX = 0xffff_ffff_ffff;
@@ -34,8 +34,7 @@ function uniformInt(range: number): number {
     for (;;) {
       // 6 bytes never reach MAX_RW_COUNT: getrandom fills them all or throws.
       generator.getrandom(draw);
-      const x =
-        draw[0]! * 2 ** 40 + draw[1]! * 2 ** 32 + (((draw[2]! << 24) | (draw[3]! << 16) | (draw[4]! << 8) | draw[5]!) >>> 0);
+      const x = draw[0]! * 2 ** 40 + draw[1]! * 2 ** 32 + (((draw[2]! << 24) | (draw[3]! << 16) | (draw[4]! << 8) | draw[5]!) >>> 0);
       if (x < randLimit) return mod(x, range);
     }
   } finally {

@@ -14,8 +14,8 @@
 
 import { Worker } from 'node:worker_threads';
 import { attachThreadArena, releaseEndedThread, shareThreadArena } from '../arena/backends.js';
-import { invalidArgType, invalidArgValue, invalidState, validateObject } from '../base/errors.js';
 import { SHARED_ARENA_SLICES, type SharedArenaHandle } from '../arena/shared-state-allocator.js';
+import { invalidArgType, invalidArgValue, invalidState, validateObject } from '../base/errors.js';
 
 /**
  * A structured-cloneable handle to a thread's simulated arena, from shareArena(), for

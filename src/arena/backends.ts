@@ -5,18 +5,18 @@
 // shared one (src/arena/shared-state-allocator.ts): this thread's own, made on first use, unless it attached
 // another thread's handle first, so that threads can draw from one arena there too.
 
-import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
-import { StateAllocator } from './state-allocator.js';
 import { invalidArgValue, invalidState } from '../base/errors.js';
-import { followReseeds } from '../platform/generation-sources.js';
 import { atomicsAdd } from '../base/intrinsics.js';
-import { NativeAllocator } from './native-allocator.js';
-import { SimulatedArena } from './simulated-arena.js';
 import { SimulatedMm } from '../mm/simulated.js';
 import { loadNative } from '../platform/addon/binding.js';
-import { type SharedArenaHandle, SharedStateAllocator } from './shared-state-allocator.js';
+import { followReseeds } from '../platform/generation-sources.js';
 import { isBuildingSnapshot } from '../platform/snapshot.js';
+import { NativeAllocator } from './native-allocator.js';
 import { parkedStates } from './parked-states.js';
+import { type SharedArenaHandle, SharedStateAllocator } from './shared-state-allocator.js';
+import { SimulatedArena } from './simulated-arena.js';
+import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
+import { StateAllocator } from './state-allocator.js';
 
 /** Where states live: real MAP_DROPPABLE pages (Linux, addon built) or the simulated mm. */
 export type Backend = 'native' | 'simulated';

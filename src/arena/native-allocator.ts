@@ -4,12 +4,12 @@
 // Same shape as StateAllocator (the simulated arena's), so a generator does not know which
 // one holds its state.
 
-import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
 import { invalidState } from '../base/errors.js';
-import { type NativeBinding, loadNative } from '../platform/addon/binding.js';
-import { STATE_SIZE, stateView } from '../core/state.js';
 import { bufferOf, byteLengthOf } from '../base/views.js';
+import { STATE_SIZE, stateView } from '../core/state.js';
 import { type BulkBlocks } from '../core/vgetrandom.js';
+import { loadNative, type NativeBinding } from '../platform/addon/binding.js';
+import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
 
 export class NativeAllocator implements SliceAllocator {
   readonly binding: NativeBinding;

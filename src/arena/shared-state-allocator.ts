@@ -23,15 +23,15 @@
 // free slices of the thread that ended.
 
 import { threadId } from 'node:worker_threads';
-import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
-import { StateAllocator } from './state-allocator.js';
+import { atomicsCompareExchange, atomicsLoad, atomicsStore, mathFloor } from '../base/intrinsics.js';
+import { fillElements } from '../base/views.js';
+import { IN_USE_OFFSET, STATE_SIZE, type StateView, standaloneState, stateIn } from '../core/state.js';
 import { PAGE_SIZE } from '../mm/constants.js';
-import { KERNEL_PARAMS, SimulatedArena } from './simulated-arena.js';
 import { SimulatedMm } from '../mm/simulated.js';
 import type { SimulatedMmHandle } from '../mm/types.js';
-import { atomicsCompareExchange, atomicsLoad, atomicsStore, mathFloor } from '../base/intrinsics.js';
-import { IN_USE_OFFSET, STATE_SIZE, type StateView, standaloneState, stateIn } from '../core/state.js';
-import { fillElements } from '../base/views.js';
+import { KERNEL_PARAMS, SimulatedArena } from './simulated-arena.js';
+import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
+import { StateAllocator } from './state-allocator.js';
 
 /** Pages of a shared arena, all mapped when it is made. */
 export const SHARED_ARENA_PAGES = 32;

@@ -4,10 +4,10 @@
 // and a released slice is zeroed before anyone can get it again.
 
 import { mathFloor } from '../base/intrinsics.js';
+import { wipe } from '../base/views.js';
+import { STATE_SIZE, stateIn } from '../core/state.js';
 import { type Arena, type ArenaPage } from './arena.js';
 import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
-import { STATE_SIZE, stateIn } from '../core/state.js';
-import { wipe } from '../base/views.js';
 
 export class StateAllocator implements SliceAllocator {
   readonly arena: Arena;

@@ -41,11 +41,7 @@ export function outOfRange(name: string, range: string, received: unknown): Rang
   } else {
     shown = inspect(received);
   }
-  return nodeError(
-    RangeError,
-    'ERR_OUT_OF_RANGE',
-    `The value of "${name}" is out of range. It must be ${range}. Received ${shown}`,
-  );
+  return nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${shown}`);
 }
 
 /** Error `ERR_INVALID_STATE`, as Node throws for use after close. */
@@ -162,11 +158,7 @@ function objectType(value: object): string {
  * @example throw invalidArgType('buf', ['ArrayBuffer', 'ArrayBufferView'], 1)
  * // The "buf" argument must be an instance of ArrayBuffer or ArrayBufferView. Received type number (1)
  */
-export function invalidArgType(
-  name: string,
-  expected: string | readonly string[],
-  actual: unknown,
-): TypeError & { code: string } {
+export function invalidArgType(name: string, expected: string | readonly string[], actual: unknown): TypeError & { code: string } {
   const types: string[] = [];
   const instances: string[] = [];
   const other: string[] = [];

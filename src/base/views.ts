@@ -63,12 +63,9 @@ export const copyBytes = uncurryThis(Reflect.get(TypedArrayPrototype, 'set') as 
 ) => void;
 
 /** %TypedArray%.prototype.fill: writes `value` into elements [start, end) of `target`. */
-export const fillElements = uncurryThis(Reflect.get(TypedArrayPrototype, 'fill') as (value: number, start?: number, end?: number) => unknown) as (
-  target: Uint8Array | Uint32Array,
-  value: number,
-  start?: number,
-  end?: number,
-) => void;
+export const fillElements = uncurryThis(
+  Reflect.get(TypedArrayPrototype, 'fill') as (value: number, start?: number, end?: number) => unknown,
+) as (target: Uint8Array | Uint32Array, value: number, start?: number, end?: number) => void;
 
 /** Zeroes every byte of `bytes` (a view this library made or checked). */
 export function wipe(bytes: Uint8Array | Uint32Array): void {

@@ -44,6 +44,7 @@ const C3 = 0x6b206574;
  * const out = new Uint32Array(32);
  * chacha20Blocks(out, 0, key32, 0, 0, 2); // blocks 0 and 1
  */
+// biome-ignore format: the ChaCha20 state laid out as the spec draws it: four words a row, four rounds a line
 export function chacha20Blocks(
   out: Uint32Array,
   outPos: number,

@@ -16,9 +16,9 @@
 // A state must be 8-byte aligned and must not straddle a page: a page is dropped (zeroed) as a
 // whole, and the generation check only proves the *page holding the generation* was not dropped.
 
-import { LITTLE_ENDIAN } from './chacha20.js';
 import { U8, U32 } from '../base/intrinsics.js';
 import { bufferOf, byteLengthOf, byteOffsetOf } from '../base/views.js';
+import { LITTLE_ENDIAN } from './chacha20.js';
 
 /** sizeof(struct vgetrandom_state). */
 export const STATE_SIZE = 144;

@@ -8,9 +8,11 @@
 // Long runs of whole blocks may go to a faster core (the addon's SIMD ChaCha20) that computes
 // the same bytes; the simulated backend keeps to the TypeScript core, the pure path.
 
+import { invalidState } from '../base/errors.js';
+import { atomicsLoad } from '../base/intrinsics.js';
+import { alignedWordsAt, bytesAt, copyBytes, fillElements, typedArrayByteLength } from '../base/views.js';
 import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks, LITTLE_ENDIAN } from './chacha20.js';
 import { type Generation } from './generation.js';
-import { GRND_KNOWN, MAX_RW_COUNT, type SyscallPath } from './syscall.js';
 import {
   BATCH_SIZE,
   GENERATION_HI_WORD,
@@ -21,9 +23,7 @@ import {
   POS_OFFSET,
   type StateView,
 } from './state.js';
-import { invalidState } from '../base/errors.js';
-import { atomicsLoad } from '../base/intrinsics.js';
-import { alignedWordsAt, bytesAt, copyBytes, fillElements, typedArrayByteLength } from '../base/views.js';
+import { GRND_KNOWN, MAX_RW_COUNT, type SyscallPath } from './syscall.js';
 
 /** Counters a generator keeps; the algorithm adds to them. */
 export interface Counters {

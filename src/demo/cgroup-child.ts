@@ -7,7 +7,7 @@
 //   ← "check"  → one JSON line: what observe() saw, and the generator's counters
 import { createInterface } from 'node:readline';
 import { createGenerator, type Generator } from '../index.js';
-import { observe, prime, type Primed } from './drop.js';
+import { observe, type Primed, prime } from './drop.js';
 
 let gen: Generator | undefined;
 let primed: Primed | undefined;

@@ -4,7 +4,7 @@
 
 import { type Backend, createGenerator, type Generator } from '../index.js';
 import { SimulatedMm } from '../mm/index.js';
-import { type NativeBinding, loadNative } from '../platform/addon/binding.js';
+import { loadNative, type NativeBinding } from '../platform/addon/binding.js';
 import { type CounterRow } from './facts.js';
 
 export interface DemoOptions {
@@ -36,7 +36,8 @@ export class DemoContext {
     }
     this.backend = options.backend ?? (loaded.binding === null ? 'simulated' : 'native');
     this.binding = this.backend === 'native' ? loaded.binding : null;
-    this.reason = this.backend === 'native' ? undefined : options.backend === 'simulated' ? 'asked for the simulated backend' : loaded.reason;
+    this.reason =
+      this.backend === 'native' ? undefined : options.backend === 'simulated' ? 'asked for the simulated backend' : loaded.reason;
   }
 
   /** The addon; only called on the native backend. */

@@ -22,7 +22,7 @@ export function draw(ctx: DemoContext): DrawFacts {
     }
     const keyUnchangedByLastDraw = Buffer.from(keyBefore).equals(state.subarray(KEY_OFFSET, KEY_OFFSET + KEY_SIZE));
     keyBefore.fill(0);
-    const [fresh, first, last] = snapshots as [typeof snapshots[0], typeof snapshots[0], typeof snapshots[0]];
+    const [fresh, first, last] = snapshots as [(typeof snapshots)[0], (typeof snapshots)[0], (typeof snapshots)[0]];
     const sentence =
       `A new state is all zero (generation ${fresh.generation}, so its first draw must rekey); drawing ${DRAWS[0]} B fetched a key ` +
       `for generation ${first.generation}, refilled the batch and zeroed the ${first.pos} bytes it handed out (pos ${first.pos}); ` +

@@ -5,7 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { mapArena } from './arena.js';
-import { type DemoOptions, DemoContext } from './context.js';
+import { DemoContext, type DemoOptions } from './context.js';
 import { counters } from './counters.js';
 import { draw } from './draw.js';
 import { type DemoFacts, STEPS, type StepName } from './facts.js';
@@ -15,8 +15,8 @@ import { probe } from './probe.js';
 import { header, renderStep } from './render.js';
 import { threads } from './threads.js';
 
-export type * from './facts.js';
 export { type DemoOptions } from './context.js';
+export type * from './facts.js';
 
 export const DEMO_USAGE = `Usage: vgetrandom demo [--json]
 

@@ -2,8 +2,8 @@
 // demo never writes into a state it shows.
 
 import { createCipheriv } from 'node:crypto';
-import { PAGE_SIZE, type SimulatedMm } from '../mm/index.js';
 import { BATCH_SIZE, GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, KEY_SIZE, POS_OFFSET, STATE_SIZE } from '../core/state.js';
+import { PAGE_SIZE, type SimulatedMm } from '../mm/index.js';
 import { type StateSnapshot } from './facts.js';
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -4,14 +4,15 @@
 // the page, and where root and a v1 memory cgroup allow, memory.force_empty of a child's cgroup.
 // On the simulated backend, SimulatedMm.reclaim() does the same to the simulated pages.
 
-import { type DemoContext } from './context.js';
 import { cgroupDrop } from './cgroup.js';
-import { type DropFacts, type PressureFacts } from './facts.js';
+import { type DemoContext } from './context.js';
 import { AFTER_BYTES, observe, prime } from './drop.js';
+import { type DropFacts, type PressureFacts } from './facts.js';
 
 function describe(d: DropFacts): string {
   const zero = d.stateZeroAfterDrop ? 'read back all zero' : 'did NOT read back as zero';
-  const rekeyed = d.rekeysAfter > d.rekeysBefore ? `rekeyed (rekeys ${d.rekeysBefore} → ${d.rekeysAfter})` : `did NOT rekey (rekeys ${d.rekeysAfter})`;
+  const rekeyed =
+    d.rekeysAfter > d.rekeysBefore ? `rekeyed (rekeys ${d.rekeysBefore} → ${d.rekeysAfter})` : `did NOT rekey (rekeys ${d.rekeysAfter})`;
   const sound = d.outputNonZero && !d.zeroKeyKeystream ? 'sound (no zero run, no zero-key keystream)' : 'NOT sound';
   return `after ${d.method} the state ${zero}, the generator ${rekeyed}, and its next ${d.outputBytes} B were ${sound}`;
 }

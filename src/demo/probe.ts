@@ -20,7 +20,12 @@ export function protNames(prot: number): string {
 
 /** `MAP_DROPPABLE|MAP_ANONYMOUS` for 0x28 (the map type, then the flags the demo knows). */
 export function mapFlagNames(flags: number): string {
-  const types: Record<number, string> = { [MAP_SHARED]: 'MAP_SHARED', [MAP_PRIVATE]: 'MAP_PRIVATE', 3: 'MAP_SHARED_VALIDATE', [MAP_DROPPABLE]: 'MAP_DROPPABLE' };
+  const types: Record<number, string> = {
+    [MAP_SHARED]: 'MAP_SHARED',
+    [MAP_PRIVATE]: 'MAP_PRIVATE',
+    3: 'MAP_SHARED_VALIDATE',
+    [MAP_DROPPABLE]: 'MAP_DROPPABLE',
+  };
   const type = flags & MAP_TYPE;
   const parts = [types[type] ?? `type 0x${type.toString(16)}`];
   if ((flags & MAP_ANONYMOUS) !== 0) parts.push('MAP_ANONYMOUS');

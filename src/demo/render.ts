@@ -1,8 +1,8 @@
 // The demo's text output, rendered from its facts: for each step a title, the step's one plain
 // sentence, then the details that sentence rests on.
 
-import { MAP_DROPPABLE } from '../mm/index.js';
 import { BATCH_SIZE, GENERATION_OFFSET, KEY_OFFSET, STATE_SIZE } from '../core/state.js';
+import { MAP_DROPPABLE } from '../mm/index.js';
 import { type DemoFacts, type StepName } from './facts.js';
 import { hexAddr, hexBytes } from './inspect.js';
 import { mapFlagNames, protNames } from './probe.js';
@@ -32,7 +32,12 @@ function table(head: string[], rows: (string | number)[][]): string[] {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
   const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
-  return cells.map((r) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  return cells.map((r) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** The 144 bytes in rows of 16, each labelled with its field. */
@@ -66,7 +71,8 @@ function details(name: StepName, facts: Partial<DemoFacts>): string[] {
         ...f.flags.map((x) => `  ${x.flag}  ${x.present ? '' : '(absent) '}${x.meaning}`),
         `slice at ${hexAddr(f.pageAddr)} + ${f.offset}; the arena has ${f.arenaPages} page(s)${f.statesInUse === undefined ? '' : `, ${f.statesInUse} state(s) in use`}`,
       ];
-      if (f.coredumpHoldsArena !== undefined) lines.push(`a core dump of the simulated mm holds the arena page: ${yes(f.coredumpHoldsArena)}`);
+      if (f.coredumpHoldsArena !== undefined)
+        lines.push(`a core dump of the simulated mm holds the arena page: ${yes(f.coredumpHoldsArena)}`);
       return lines;
     }
     case 'draw': {
@@ -133,5 +139,10 @@ function details(name: StepName, facts: Partial<DemoFacts>): string[] {
 /** One step's text: number and title, its sentence, its details. */
 export function renderStep(index: number, name: StepName, facts: Partial<DemoFacts>): string {
   const sentence = facts[name]!.sentence;
-  return [`${index + 1}. ${TITLES[name]}`, `${INDENT}${sentence}`, ...details(name, facts).map((l) => (l === '' ? '' : `${INDENT}${l}`)), ''].join('\n');
+  return [
+    `${index + 1}. ${TITLES[name]}`,
+    `${INDENT}${sentence}`,
+    ...details(name, facts).map((l) => (l === '' ? '' : `${INDENT}${l}`)),
+    '',
+  ].join('\n');
 }

@@ -7,9 +7,9 @@
 // The workers are small plain-JS scripts (no library code), so they run wherever Node does.
 
 import { Worker } from 'node:worker_threads';
+import { STATE_SIZE } from '../core/state.js';
 import { type Generator } from '../index.js';
 import { loadNative } from '../platform/addon/binding.js';
-import { STATE_SIZE } from '../core/state.js';
 import { type DemoContext } from './context.js';
 import { type ThreadFacts, type WorkerSlice } from './facts.js';
 import { hexAddr, simulatedSlice } from './inspect.js';
@@ -96,7 +96,16 @@ export async function threads(ctx: DemoContext): Promise<ThreadFacts> {
 
   const distinct = new Set(slices.map((s) => `${s.pageAddr}+${s.offset}`)).size === slices.length;
   const pages = [...new Set(slices.map((s) => s.pageAddr))];
-  const where = pages.map((p) => `page ${hexAddr(p)} offsets ${slices.filter((s) => s.pageAddr === p).map((s) => s.offset).sort((a, b) => a - b).join(', ')}`).join('; ');
+  const where = pages
+    .map(
+      (p) =>
+        `page ${hexAddr(p)} offsets ${slices
+          .filter((s) => s.pageAddr === p)
+          .map((s) => s.offset)
+          .sort((a, b) => a - b)
+          .join(', ')}`,
+    )
+    .join('; ');
   const allocator = native
     ? "the addon's process-wide arena (allocState, under its mutex)"
     : "the main thread's simulated arena (its free list is JavaScript, so the main thread hands slices out)";

@@ -5,7 +5,7 @@
 
 import { GENERATION_OFFSET, POS_OFFSET, STATE_SIZE } from '../core/state.js';
 import { PAGE_SIZE } from './constants.js';
-import { vmaEnd, type Vma } from './vma.js';
+import { type Vma, vmaEnd } from './vma.js';
 
 /** 32-bit words per page. */
 const PAGE_WORDS = PAGE_SIZE / 4;

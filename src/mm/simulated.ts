@@ -22,9 +22,8 @@ import { mappingFlags } from './mmap-flags.js';
 import { dropResident, residentPages } from './page.js';
 import { smapsEntry } from './smaps.js';
 import type { CoreDump, Mapping, MappingInfo, SimulatedMmHandle, SimulatedMmOptions } from './types.js';
+import { chargesCommit, type Vma, vmaEnd, withFlags } from './vma.js';
 import { containing, firstUnmapped, overlapping, splitAt, updateRange } from './vma-list.js';
-import { chargesCommit, vmaEnd, withFlags, type Vma } from './vma.js';
-
 
 /** Where mmap() starts handing out addresses: plausible x86-64 user addresses, growing upwards. */
 const MMAP_BASE = 0x7f00_0000_0000;

@@ -2,7 +2,7 @@
 // (show_smap(), __show_smap(), show_smap_vma_flags()), checked against Linux 6.18.
 
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from './constants.js';
-import { isAccounted, vmaEnd, type Vma } from './vma.js';
+import { isAccounted, type Vma, vmaEnd } from './vma.js';
 
 /**
  * The VmFlags mnemonics the model can show, in the kernel's bit order (include/linux/mm.h):

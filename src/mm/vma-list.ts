@@ -2,7 +2,7 @@
 // overlapping, and the range operations on it that every system call shares (find, split,
 // change-then-merge). Pure functions: they return new arrays and never change a record.
 
-import { canMerge, sliceVma, vmaEnd, type Vma } from './vma.js';
+import { canMerge, sliceVma, type Vma, vmaEnd } from './vma.js';
 
 /**
  * The mappings that overlap [start, end).
@@ -31,9 +31,7 @@ export function firstUnmapped(vmas: readonly Vma[], start: number, end: number):
  * @example splitAt(vmas, addr + 4096)
  */
 export function splitAt(vmas: readonly Vma[], addr: number): Vma[] {
-  return vmas.flatMap((v) =>
-    v.addr < addr && addr < vmaEnd(v) ? [sliceVma(v, v.addr, addr), sliceVma(v, addr, vmaEnd(v))] : [v],
-  );
+  return vmas.flatMap((v) => (v.addr < addr && addr < vmaEnd(v) ? [sliceVma(v, v.addr, addr), sliceVma(v, addr, vmaEnd(v))] : [v]));
 }
 
 /**
@@ -65,10 +63,7 @@ export function containing(vmas: readonly Vma[], addr: number, end: number): Vma
   for (let last = first; vmaEnd(last) < end; last = vmas[i]!) {
     const next = vmas[++i];
     const continues =
-      next !== undefined &&
-      next.addr === vmaEnd(last) &&
-      next.buffer === first.buffer &&
-      next.offset === last.offset + last.length;
+      next !== undefined && next.addr === vmaEnd(last) && next.buffer === first.buffer && next.offset === last.offset + last.length;
     if (!continues) return undefined;
   }
   return first;

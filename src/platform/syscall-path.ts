@@ -6,10 +6,10 @@
 
 import { randomFillSync } from 'node:crypto';
 import { systemError } from '../base/errors.js';
-import { GRND_INSECURE, GRND_KNOWN, GRND_RANDOM, MAX_RW_COUNT, type SyscallPath } from '../core/syscall.js';
-import { loadNative } from './addon/binding.js';
 import { defineProperty, U8 } from '../base/intrinsics.js';
 import { byteLengthOf, bytesAt, copyBytes, wipe } from '../base/views.js';
+import { GRND_INSECURE, GRND_KNOWN, GRND_RANDOM, MAX_RW_COUNT, type SyscallPath } from '../core/syscall.js';
+import { loadNative } from './addon/binding.js';
 
 /** A caller-supplied entropy source: fills the whole of `buf`, or throws. */
 export type EntropySource = (buf: Uint8Array) => void;

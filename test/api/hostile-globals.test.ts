@@ -15,7 +15,10 @@ describe('built-ins patched after the library loaded', () => {
 
   it('without the addon (the simulated backend and node:crypto as the syscall path): the same', () => {
     const child = fileURLToPath(new URL('./hostile/globals-child.ts', import.meta.url));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', env: { ...process.env, VGETRANDOM_NATIVE: '0' } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', child], {
+      encoding: 'utf8',
+      env: { ...process.env, VGETRANDOM_NATIVE: '0' },
+    });
     expect(r.stderr).toBe('');
     const { backend, failures } = JSON.parse(r.stdout) as { backend: string; failures: string[] };
     expect(backend).toBe('simulated');

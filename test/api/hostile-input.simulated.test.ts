@@ -95,10 +95,7 @@ describe('hostile inputs on the syscall path of the simulated backend (no addon)
   const oneEach = /^(getRandomValues\(v\)|randomFillSync\(v\)|randomFillSync\(v, 1, 16\)|randomFill\(v, cb\)|getrandom\(v\))$/;
   formSuite(
     'the drop-ins and getrandom while the default generator’s state is busy',
-    () =>
-      [...dropInForms(lib), getrandomForm(lib)]
-        .filter((f) => oneEach.test(f.name))
-        .map((f) => busy(f, () => defaultGenerator().state)),
+    () => [...dropInForms(lib), getrandomForm(lib)].filter((f) => oneEach.test(f.name)).map((f) => busy(f, () => defaultGenerator().state)),
     { draw, offsets: [1, 3] },
   );
   formSuite('a generator’s getrandom and fill, reentered from its entropy callback', reentrantForms, { draw, offsets: [1, 3] });

@@ -9,9 +9,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { v4 as uuidV4 } from 'uuid';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultGenerator } from '../../src/api/default-generator.js';
-import { systemError } from '../../src/base/errors.js';
 import type { Generator } from '../../src/api/generator.js';
 import * as ours from '../../src/api/node-crypto.js';
+import { systemError } from '../../src/base/errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // The differential harness
@@ -327,13 +327,7 @@ describe('differential against node:crypto and globalThis.crypto', () => {
     }
     expect(mismatches.join('\n')).toBe('');
     // The table reaches every kind of outcome.
-    expect([...kinds].sort()).toEqual([
-      'called back',
-      'returned',
-      'threw DOMException',
-      'threw RangeError',
-      'threw TypeError',
-    ]);
+    expect([...kinds].sort()).toEqual(['called back', 'returned', 'threw DOMException', 'threw RangeError', 'threw TypeError']);
   });
 
   it('errors carry Node\'s toString, "Name [CODE]: message"', () => {
@@ -361,8 +355,8 @@ describe('differential against node:crypto and globalThis.crypto', () => {
 /** ln Γ(z) for z >= 0.5 (Lanczos, g = 7): 15 significant digits. */
 function lnGamma(z: number): number {
   const g = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
   const x = z - 1;
   let sum = g[0];
@@ -440,7 +434,11 @@ describe('randomInt', () => {
     expect(gammaQ(0.5, 23.928127 / 2) / 1e-6).toBeCloseTo(1, 3); // df 1
     expect(gammaQ(5, 18.307038 / 2)).toBeCloseTo(0.05, 6); // df 10
     // Integer a: Q(a, x) = e^-x * sum of x^i / i! for i < a, summed here without lnGamma.
-    for (const [a, x] of [[500, 450], [500, 500], [500, 613]] as const) {
+    for (const [a, x] of [
+      [500, 450],
+      [500, 500],
+      [500, 613],
+    ] as const) {
       let term = Math.exp(-x);
       let sum = 0;
       for (let i = 0; i < a; i++) {
@@ -554,7 +552,14 @@ describe('randomUUID', () => {
     expect(seen.size).toBe(n);
     // Version 0100 (bits 48..51) and variant 10 (bits 64, 65) are fixed; the other 122 bits
     // are each one half the time: 6 sigma apart fails a correct implementation with p < 1e-6.
-    const fixed = new Map([[48, 0], [49, n], [50, 0], [51, 0], [64, n], [65, 0]]);
+    const fixed = new Map([
+      [48, 0],
+      [49, n],
+      [50, 0],
+      [51, 0],
+      [64, n],
+      [65, 0],
+    ]);
     const sigma = Math.sqrt(n) / 2;
     for (let bit = 0; bit < 128; bit++) {
       if (fixed.has(bit)) expect(ones[bit]).toBe(fixed.get(bit));

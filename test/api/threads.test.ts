@@ -18,9 +18,19 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, defaultArenaInfo } from '../../src/arena/backends.js';
-import { ARENA_SLICES, type ArenaHandle, attachArena, createGenerator, type Generator, type Info, reseed, shareArena, trackWorker } from '../../src/index.js';
-import { SimulatedMm } from '../../src/mm/simulated.js';
 import { STATE_SIZE } from '../../src/core/state.js';
+import {
+  ARENA_SLICES,
+  type ArenaHandle,
+  attachArena,
+  createGenerator,
+  type Generator,
+  type Info,
+  reseed,
+  shareArena,
+  trackWorker,
+} from '../../src/index.js';
+import { SimulatedMm } from '../../src/mm/simulated.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { tsWorker } from '../helpers/ts-worker.js';
 import { zeroStateEvidence } from '../helpers/zero-key.js';
@@ -43,10 +53,15 @@ interface Drawn {
 }
 
 /** The environment of a worker whose default backend is `backend`. */
-const envFor = (backend: Backend): NodeJS.ProcessEnv => (backend === 'simulated' ? { ...process.env, VGETRANDOM_NATIVE: '0' } : process.env);
+const envFor = (backend: Backend): NodeJS.ProcessEnv =>
+  backend === 'simulated' ? { ...process.env, VGETRANDOM_NATIVE: '0' } : process.env;
 
 /** A draw.ts worker, tracked; `drawn` settles with its values (rejects on an error in it). */
-function drawWorker(backend: Backend, data: { arena?: ArenaHandle; draws: number; start?: SharedArrayBuffer; lateDraw?: SharedArrayBuffer }, track = true) {
+function drawWorker(
+  backend: Backend,
+  data: { arena?: ArenaHandle; draws: number; start?: SharedArrayBuffer; lateDraw?: SharedArrayBuffer },
+  track = true,
+) {
   const worker = tsWorker(DRAW, { workerData: data, env: envFor(backend) });
   if (track) trackWorker(worker);
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
@@ -96,7 +111,15 @@ beforeAll(async () => {
   // of the time tsx takes). It finds the addon from the working directory, the repository.
   dir = await mkdtemp(join(tmpdir(), 'vgetrandom-threads-'));
   const outfile = join(dir, 'vgetrandom.mjs');
-  await build({ entryPoints: [join(ROOT, 'src', 'index.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
+  await build({
+    entryPoints: [join(ROOT, 'src', 'index.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
   lib = pathToFileURL(outfile).href;
 });
 

@@ -4,15 +4,15 @@
 
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { StateAllocator } from '../../src/arena/state-allocator.js';
-import { createGenerator, info } from '../../src/index.js';
 import { KERNEL_PARAMS, SimulatedArena } from '../../src/arena/simulated-arena.js';
-import { SimulatedMm } from '../../src/mm/simulated.js';
+import { StateAllocator } from '../../src/arena/state-allocator.js';
 import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, KEY_SIZE, STATE_SIZE } from '../../src/core/state.js';
+import { createGenerator, info } from '../../src/index.js';
+import { SimulatedMm } from '../../src/mm/simulated.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { entropyStream, KernelModel } from '../helpers/reference.js';
-import { tsWorker } from '../helpers/ts-worker.js';
 import { drawMixed } from '../helpers/stress.js';
+import { tsWorker } from '../helpers/ts-worker.js';
 import { zeroStateEvidence } from '../helpers/zero-key.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -122,7 +122,9 @@ describe('generators on a simulated arena', () => {
     expect(parent.state.some((b) => b !== 0)).toBe(true);
     // glibc's rule: only the forking generator's slice is in use in the child.
     const childGen2 = createGenerator({ mm: child.mm });
-    expect(childGen2.state.byteOffset === child.generator.state.byteOffset && childGen2.state.buffer === child.generator.state.buffer).toBe(false);
+    expect(childGen2.state.byteOffset === child.generator.state.byteOffset && childGen2.state.buffer === child.generator.state.buffer).toBe(
+      false,
+    );
 
     const fromChild = child.generator.fill(new Uint8Array(20));
     const fromParent = parent.fill(new Uint8Array(20));

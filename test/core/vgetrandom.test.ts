@@ -5,11 +5,19 @@
 import { randomBytes } from 'node:crypto';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { syscallFromEntropy } from '../../src/platform/syscall-path.js';
-import { ClockGeneration } from '../../src/platform/generation-sources.js';
-import { createGenerator as create, type Generator, type GeneratorOptions, getrandom, GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from '../../src/index.js';
 import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, POS_OFFSET, standaloneState } from '../../src/core/state.js';
 import { BULK_MIN_BLOCKS, newCounters, vgetrandom } from '../../src/core/vgetrandom.js';
+import {
+  createGenerator as create,
+  type Generator,
+  type GeneratorOptions,
+  GRND_INSECURE,
+  GRND_NONBLOCK,
+  GRND_RANDOM,
+  getrandom,
+} from '../../src/index.js';
+import { ClockGeneration } from '../../src/platform/generation-sources.js';
+import { syscallFromEntropy } from '../../src/platform/syscall-path.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { entropyStream, KernelModel, nobleKeystream } from '../helpers/reference.js';
 import { resizable } from '../helpers/resizable.js';
@@ -19,11 +27,14 @@ const SIZES = [0, 1, 15, 16, 63, 64, 65, 95, 96, 97, 127, 128, 1000, 4096, 65536
 
 /** A fake monotonic clock, with a hook run at every read (the generation is read through it). */
 function fakeClock() {
-  const clock = Object.assign(() => {
-    clock.reads++;
-    clock.onRead?.(clock.reads);
-    return clock.now;
-  }, { now: 0, reads: 0, onRead: undefined as ((n: number) => void) | undefined });
+  const clock = Object.assign(
+    () => {
+      clock.reads++;
+      clock.onRead?.(clock.reads);
+      return clock.now;
+    },
+    { now: 0, reads: 0, onRead: undefined as ((n: number) => void) | undefined },
+  );
   return clock;
 }
 
@@ -413,7 +424,11 @@ describe.each(BACKENDS)('%s backend', (backend) => {
   });
 
   describe("a caller's callback that resizes or detaches the output during the call", () => {
-    const shrunk = { name: 'Error', code: 'ERR_INVALID_STATE', message: 'Invalid state: the output buffer was resized or detached during the call' };
+    const shrunk = {
+      name: 'Error',
+      code: 'ERR_INVALID_STATE',
+      message: 'Invalid state: the output buffer was resized or detached during the call',
+    };
 
     it('a clock that shrinks the buffer before the output is written: an error, not a false count over dropped writes', () => {
       for (const size of [48, 4096]) {

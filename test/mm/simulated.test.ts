@@ -5,6 +5,7 @@
 
 import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GENERATION_OFFSET, KEY_OFFSET, POS_OFFSET, STATE_SIZE } from '../../src/core/state.js';
 import {
   MADV_DODUMP,
   MADV_DONTDUMP,
@@ -21,13 +22,12 @@ import {
   MAP_SHARED,
   MAP_SHARED_VALIDATE,
   MAP_TYPE,
+  type MappingFlags,
   PAGE_SIZE,
   PROT_READ,
   PROT_WRITE,
   SimulatedMm,
-  type MappingFlags,
 } from '../../src/mm/index.js';
-import { GENERATION_OFFSET, KEY_OFFSET, POS_OFFSET, STATE_SIZE } from '../../src/core/state.js';
 import { tsWorker } from '../helpers/ts-worker.js';
 
 const RW = PROT_READ | PROT_WRITE;
@@ -85,12 +85,8 @@ describe('constants: Linux x86-64 values', () => {
     expect([PROT_READ, PROT_WRITE, MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, MAP_TYPE, MAP_DROPPABLE]).toEqual([
       1, 2, 1, 2, 3, 0x0f, 8,
     ]);
-    expect([MAP_ANONYMOUS, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_HUGETLB]).toEqual([
-      0x20, 0x100, 0x2000, 0x4000, 0x40000,
-    ]);
-    expect([MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_PAGEOUT, PAGE_SIZE]).toEqual([
-      16, 17, 18, 19, 21, 4096,
-    ]);
+    expect([MAP_ANONYMOUS, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_HUGETLB]).toEqual([0x20, 0x100, 0x2000, 0x4000, 0x40000]);
+    expect([MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_PAGEOUT, PAGE_SIZE]).toEqual([16, 17, 18, 19, 21, 4096]);
   });
 });
 
@@ -216,7 +212,10 @@ describe('munmap', () => {
     const { addr, bytes } = mm.mmap(4 * P, RW, PRIVATE);
     bytes.fill(7);
     mm.munmap(addr + P, 2 * P);
-    expect(layout(mm, addr)).toEqual([[0, 1], [3, 1]]);
+    expect(layout(mm, addr)).toEqual([
+      [0, 1],
+      [3, 1],
+    ]);
     const [low, high] = mm.mappings();
     expect(low!.bytes.buffer).toBe(bytes.buffer);
     expect(high!.bytes.buffer).toBe(bytes.buffer);
@@ -232,7 +231,10 @@ describe('munmap', () => {
     const b = mm.mmap(2 * P, RW, DROPPABLE);
     mm.munmap(0x10000, P); // nothing there
     mm.munmap(a.addr + P, b.addr + P - (a.addr + P)); // a's second page, the guard gap, b's first page
-    expect(layout(mm, a.addr)).toEqual([[0, 1], [(b.addr + P - a.addr) / P, 1]]);
+    expect(layout(mm, a.addr)).toEqual([
+      [0, 1],
+      [(b.addr + P - a.addr) / P, 1],
+    ]);
   });
 
   it('leaves shared pages to the other processes mapping them', () => {
@@ -297,7 +299,11 @@ describe('madvise', () => {
     const mm = new SimulatedMm();
     const { addr, bytes } = mm.mmap(4 * P, RW, PRIVATE);
     mm.madvise(addr + P, 2 * P, MADV_DONTDUMP);
-    expect(layout(mm, addr)).toEqual([[0, 1], [1, 2], [3, 1]]);
+    expect(layout(mm, addr)).toEqual([
+      [0, 1],
+      [1, 2],
+      [3, 1],
+    ]);
     expect(mm.mappings().map((m) => m.flags.dontDump)).toEqual([false, true, false]);
     expect(mm.mappings().every((m) => m.bytes.buffer === bytes.buffer)).toBe(true);
     mm.madvise(addr + P, 2 * P, MADV_DODUMP);
@@ -315,7 +321,10 @@ describe('madvise', () => {
     expect(d.bytes.subarray(P, 2 * P).every((x) => x === 0)).toBe(true);
     mm.madvise(o.addr, P, MADV_PAGEOUT);
     expect(o.bytes.every((x) => x === 1)).toBe(true);
-    expect(layout(mm, d.addr)).toEqual([[0, 3], [4, 1]]); // page-level: no split
+    expect(layout(mm, d.addr)).toEqual([
+      [0, 3],
+      [4, 1],
+    ]); // page-level: no split
   });
 
   it.each([0, 4, 8, 20, 999, -1])('EINVAL for advice %i the model does not know', (advice) => {
@@ -401,7 +410,11 @@ describe('mlock / munlock', () => {
     const mm = new SimulatedMm();
     const { addr } = mm.mmap(3 * P, RW, PRIVATE);
     mm.mlock(addr + P + 100, 10);
-    expect(layout(mm, addr)).toEqual([[0, 1], [1, 1], [2, 1]]);
+    expect(layout(mm, addr)).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+    ]);
     expect(mm.mappings().map((m) => m.flags.locked)).toEqual([false, true, false]);
     expect(mm.locked).toBe(P);
     mm.munlock(addr + P, P);
@@ -733,11 +746,7 @@ describe('smaps', () => {
     const mm = new SimulatedMm();
     const { addr } = mm.mmap(3 * P, RW, PRIVATE);
     mm.madvise(addr + P, P, MADV_DONTDUMP);
-    expect(mm.smaps().match(/^7f\S+/gm)).toEqual([
-      '7f0000000000-7f0000001000',
-      '7f0000001000-7f0000002000',
-      '7f0000002000-7f0000003000',
-    ]);
+    expect(mm.smaps().match(/^7f\S+/gm)).toEqual(['7f0000000000-7f0000001000', '7f0000001000-7f0000002000', '7f0000002000-7f0000003000']);
   });
 });
 

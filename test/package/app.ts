@@ -2,7 +2,7 @@
 // repository (built), then `npm install <tarball>` into a temporary folder with no C compiler
 // (CC and CXX are /bin/false), so that the addon comes from the prebuild or not at all.
 
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +39,12 @@ export function installApp(env: NodeJS.ProcessEnv = NO_COMPILER): App {
   const tarball = join(dir, packed.trim().split('\n').pop()!);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
   const t0 = performance.now();
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts', tarball], { cwd: dir, env, encoding: 'utf8', stdio: 'pipe' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts', tarball], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
   const installMs = performance.now() - t0;
   return {
     dir,

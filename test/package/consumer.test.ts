@@ -33,7 +33,10 @@ describe('the installed package', () => {
 
   it('draws from ESM and from CommonJS', () => {
     for (const [code, cjs] of [
-      ["const { getrandom } = await import('vgetrandom'); const b = new Uint8Array(32); console.log(getrandom(b), b.some((x) => x))", false],
+      [
+        "const { getrandom } = await import('vgetrandom'); const b = new Uint8Array(32); console.log(getrandom(b), b.some((x) => x))",
+        false,
+      ],
       ["const { getrandom } = require('vgetrandom'); const b = new Uint8Array(32); console.log(getrandom(b), b.some((x) => x))", true],
     ] as const) {
       expect(run(code, cjs).trim()).toBe('32 true');
@@ -44,8 +47,12 @@ describe('the installed package', () => {
     const body = `
       const g = createGenerator({ backend: 'simulated', mm: new SimulatedMm() });
       console.log(g.fill(new Uint8Array(16)).some((x) => x), g.stats().rekeys);`;
-    expect(run(`const { createGenerator } = await import('vgetrandom'); const { SimulatedMm } = await import('vgetrandom/mm'); ${body}`).trim()).toBe('true 1');
-    expect(run(`const { createGenerator } = require('vgetrandom'); const { SimulatedMm } = require('vgetrandom/mm'); ${body}`, true).trim()).toBe('true 1');
+    expect(
+      run(`const { createGenerator } = await import('vgetrandom'); const { SimulatedMm } = await import('vgetrandom/mm'); ${body}`).trim(),
+    ).toBe('true 1');
+    expect(
+      run(`const { createGenerator } = require('vgetrandom'); const { SimulatedMm } = require('vgetrandom/mm'); ${body}`, true).trim(),
+    ).toBe('true 1');
   });
 
   it('declares every export it has at run time', () => {
@@ -129,13 +136,20 @@ describe("the README's examples, run as written", () => {
 describe('the tarball', () => {
   it('holds what a published package needs, and no sources it does not run', () => {
     const files = execFileSync('tar', ['-tzf', app.tarball], { encoding: 'utf8' }).split('\n');
-    for (const needed of ['package/LICENSE', 'package/README.md', 'package/package.json', 'package/dist/index.js', 'package/dist/index.cjs', 'package/binding.gyp']) {
+    for (const needed of [
+      'package/LICENSE',
+      'package/README.md',
+      'package/package.json',
+      'package/dist/index.js',
+      'package/dist/index.cjs',
+      'package/binding.gyp',
+    ]) {
       expect(files).toContain(needed);
     }
     expect(files.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);
   });
 
-  it("ships every file the README links to, so that its links work where the package is read", () => {
+  it('ships every file the README links to, so that its links work where the package is read', () => {
     const files = new Set(execFileSync('tar', ['-tzf', app.tarball], { encoding: 'utf8' }).split('\n'));
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/gu)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/u.test(l));

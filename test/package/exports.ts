@@ -18,7 +18,11 @@ export function exportsOf(pkg: string, entry: 'index' | 'mm'): Exported[] {
       const item = raw.trim();
       if (item === '') continue;
       const typeOnly = item.startsWith('type ');
-      const name = item.replace(/^type\s+/u, '').split(/\s+as\s+/u).pop()!.trim();
+      const name = item
+        .replace(/^type\s+/u, '')
+        .split(/\s+as\s+/u)
+        .pop()!
+        .trim();
       names.push({ name, typeOnly });
     }
   }

@@ -23,7 +23,8 @@ function npm(app: App, args: string[], env: NodeJS.ProcessEnv): { out: string; m
 
 /** What the installed package says in a fresh process of the app. */
 function probe(app: App, env: NodeJS.ProcessEnv = {}): { backend: string; reason?: string; stderr: string } {
-  const script = "const v = require('vgetrandom'); v.getrandom(new Uint8Array(16)); const i = v.info(); v.info(); console.log(JSON.stringify({ backend: i.backend, reason: i.reason }))";
+  const script =
+    "const v = require('vgetrandom'); v.getrandom(new Uint8Array(16)); const i = v.info(); v.info(); console.log(JSON.stringify({ backend: i.backend, reason: i.reason }))";
   const r = app.node(['-e', script], userEnv(env));
   expect(r.status, r.stderr).toBe(0);
   return { ...(JSON.parse(r.stdout) as { backend: string; reason?: string }), stderr: r.stderr };

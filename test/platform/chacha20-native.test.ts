@@ -13,7 +13,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chacha20Blocks } from '../../src/core/chacha20.js';
-import { type NativeBinding, type NativeChachaCore, loadNative } from '../../src/platform/addon/binding.js';
+import { loadNative, type NativeBinding, type NativeChachaCore } from '../../src/platform/addon/binding.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { nobleKeystream, opensslKeystream } from '../helpers/reference.js';
 
@@ -29,7 +29,11 @@ function cpuCores(): NativeChachaCore[] {
   const line = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
   const flags = new Set(line.trim().split(/\s+/));
   const cores: NativeChachaCore[] = ['scalar'];
-  for (const [core, flag] of [['sse', 'ssse3'], ['avx2', 'avx2'], ['avx512', 'avx512f']] as const) {
+  for (const [core, flag] of [
+    ['sse', 'ssse3'],
+    ['avx2', 'avx2'],
+    ['avx512', 'avx512f'],
+  ] as const) {
     if (!flags.has(flag)) break;
     cores.push(core);
   }
@@ -55,9 +59,7 @@ function jsKeystream(key: Uint8Array, counter: number, nblocks: number): Uint8Ar
 
 /** An independent reference for any counter: noble below 2^32 (its counter does not carry), else OpenSSL. */
 function referenceKeystream(key: Uint8Array, counter: number, nblocks: number): Uint8Array {
-  return counter + nblocks < TWO32 - 1
-    ? nobleKeystream(key, counter, nblocks * 64)
-    : opensslKeystream(key, BigInt(counter), nblocks * 64);
+  return counter + nblocks < TWO32 - 1 ? nobleKeystream(key, counter, nblocks * 64) : opensslKeystream(key, BigInt(counter), nblocks * 64);
 }
 
 /**
@@ -89,21 +91,31 @@ function expectedBuffer(c: Case, keystream: Uint8Array): Uint8Array {
 
 function makeCases(): Case[] {
   const cases: Case[] = [];
-  const add = (group: Case['group'], name: string, c: Omit<Case, 'group' | 'name' | 'key' | 'keyAt' | 'keyOff' | 'bufLen'> & Partial<Case>) =>
-    cases.push({ group, name, key: hex(randomBytes(32)), keyAt: null, keyOff: 0, bufLen: c.outAt + c.nblocks * 64, ...c });
+  const add = (
+    group: Case['group'],
+    name: string,
+    c: Omit<Case, 'group' | 'name' | 'key' | 'keyAt' | 'keyOff' | 'bufLen'> & Partial<Case>,
+  ) => cases.push({ group, name, key: hex(randomBytes(32)), keyAt: null, keyOff: 0, bufLen: c.outAt + c.nblocks * 64, ...c });
 
   // 1000 random keys, counters, lengths 1..40, output and key offsets.
   for (let i = 0; i < 1000; i++) {
     const kind = i % 4;
     const counter =
-      kind === 0 ? randomInt(0, 2 ** 48 - 1) * 32 + randomInt(0, 32) // anywhere below 2^53
-        : kind === 1 ? randomInt(0, TWO32 - 64) // noble's range
-          : kind === 2 ? TWO32 - randomInt(1, 41) // the carry inside the run
+      kind === 0
+        ? randomInt(0, 2 ** 48 - 1) * 32 + randomInt(0, 32) // anywhere below 2^53
+        : kind === 1
+          ? randomInt(0, TWO32 - 64) // noble's range
+          : kind === 2
+            ? TWO32 - randomInt(1, 41) // the carry inside the run
             : randomInt(0, 1000);
     const nblocks = randomInt(1, 41);
     const outAt = randomInt(0, 16);
     add('random', `random #${i} counter ${counter} nblocks ${nblocks} out at +${outAt}`, {
-      counter, nblocks, outAt, keyOff: randomInt(0, 4), bufLen: outAt + nblocks * 64 + randomInt(0, 17),
+      counter,
+      nblocks,
+      outAt,
+      keyOff: randomInt(0, 4),
+      bufLen: outAt + nblocks * 64 + randomInt(0, 17),
     });
   }
   // Every length from 0 to 70 blocks (each core's group sizes and tails), aligned and not,
@@ -130,7 +142,13 @@ function makeCases(): Case[] {
   add('overlap', 'key just before out (touching, not overlapping)', { counter: 2, nblocks: 17, outAt: 32, keyAt: 0 });
   // Every output offset within 16 bytes, and unaligned keys, for group-sized runs.
   for (let at = 0; at < 16; at++) {
-    add('unaligned', `out at +${at}, 31 blocks, key at +${at % 4}`, { counter: 100 + at, nblocks: 31, outAt: at, keyOff: at % 4, bufLen: at + 31 * 64 + 16 });
+    add('unaligned', `out at +${at}, 31 blocks, key at +${at % 4}`, {
+      counter: 100 + at,
+      nblocks: 31,
+      outAt: at,
+      keyOff: at % 4,
+      bufLen: at + 31 * 64 + 16,
+    });
   }
   return cases;
 }
@@ -258,7 +276,13 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
       for (const k of keys) {
         const kName = `${k.constructor.name}${ArrayBuffer.isView(k) ? `@${k.byteOffset}` : ''}`;
         // A Uint8Array over another view's memory is how callers pass wider arrays.
-        const outs = [new Uint8Array(192), new Uint8Array(new Uint32Array(48).buffer), new Uint8Array(new Float64Array(24).buffer), new Uint8Array(200).subarray(5, 197), Buffer.alloc(192)];
+        const outs = [
+          new Uint8Array(192),
+          new Uint8Array(new Uint32Array(48).buffer),
+          new Uint8Array(new Float64Array(24).buffer),
+          new Uint8Array(200).subarray(5, 197),
+          Buffer.alloc(192),
+        ];
         for (const o of outs) {
           native().chacha20Blocks(o, k, 11, 3);
           expect(hex(o), `${o.constructor.name}@${o.byteOffset} ← ${kName}`).toBe(want);
@@ -271,11 +295,20 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
 
     it('refuses other views for out and key (TypeError, ERR_INVALID_ARG_TYPE), writing nothing', () => {
       const key = randomBytes(32);
-      const others = (bytes: number): ArrayBufferView[] => [new Uint16Array(bytes / 2), new Uint32Array(bytes / 4), new Float64Array(bytes / 8), new DataView(new ArrayBuffer(bytes)), new Uint8ClampedArray(bytes)];
+      const others = (bytes: number): ArrayBufferView[] => [
+        new Uint16Array(bytes / 2),
+        new Uint32Array(bytes / 4),
+        new Float64Array(bytes / 8),
+        new DataView(new ArrayBuffer(bytes)),
+        new Uint8ClampedArray(bytes),
+      ];
       const typeError = expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
       for (const o of others(192)) {
         expect(() => native().chacha20Blocks(o as never, key, 11, 3), o.constructor.name).toThrow(typeError);
-        expect(new Uint8Array(o.buffer).every((x) => x === 0), `${o.constructor.name} untouched`).toBe(true);
+        expect(
+          new Uint8Array(o.buffer).every((x) => x === 0),
+          `${o.constructor.name} untouched`,
+        ).toBe(true);
       }
       const out = new Uint8Array(192).fill(0xee);
       for (const k of others(32)) {
@@ -303,7 +336,10 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
     it('rejects bad arguments with TypeError or RangeError, writing nothing', () => {
       const key = randomBytes(32);
       const out = new Uint8Array(256).fill(0xee);
-      const call = (...args: unknown[]) => () => (native().chacha20Blocks as (...a: unknown[]) => void)(...args);
+      const call =
+        (...args: unknown[]) =>
+        () =>
+          (native().chacha20Blocks as (...a: unknown[]) => void)(...args);
       const typeError = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
       const rangeError = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
 
@@ -312,7 +348,9 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
         expect(call(out, bad, 0, 1), `key ${String(bad)}`).toThrow(expect.objectContaining(typeError));
       }
       for (const len of [0, 16, 31, 33, 64]) {
-        expect(call(out, new Uint8Array(len), 0, 1), `key of ${len} bytes`).toThrow(expect.objectContaining({ ...rangeError, message: expect.stringMatching(/key\.byteLength/) }));
+        expect(call(out, new Uint8Array(len), 0, 1), `key of ${len} bytes`).toThrow(
+          expect.objectContaining({ ...rangeError, message: expect.stringMatching(/key\.byteLength/) }),
+        );
       }
       for (const bad of [undefined, '1', 1n, null]) {
         expect(call(out, key, bad, 1), `counter ${String(bad)}`).toThrow(expect.objectContaining(typeError));
@@ -325,7 +363,9 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
         expect(call(out, key, 0, bad), `nblocks ${bad}`).toThrow(expect.objectContaining(rangeError));
       }
       // out too small for nblocks * 64 bytes: a RangeError, never a write past its end.
-      expect(call(out, key, 0, 5)).toThrow(expect.objectContaining({ ...rangeError, message: expect.stringMatching(/<= 4 \(out holds 256 bytes/) }));
+      expect(call(out, key, 0, 5)).toThrow(
+        expect.objectContaining({ ...rangeError, message: expect.stringMatching(/<= 4 \(out holds 256 bytes/) }),
+      );
       expect(call(out.subarray(1), key, 0, 4)).toThrow(expect.objectContaining(rangeError));
       expect(call(new Uint8Array(63), key, 0, 1)).toThrow(expect.objectContaining(rangeError));
       expect(call(out, key, 0, 2 ** 32 - 1)).toThrow(expect.objectContaining(rangeError));

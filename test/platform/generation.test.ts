@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { currentGeneration, nextGeneration } from '../../src/core/generation.js';
-import { ClockGeneration, NativeGeneration } from '../../src/platform/generation-sources.js';
 import { createGenerator, reseed } from '../../src/index.js';
 import { loadNative } from '../../src/platform/addon/binding.js';
+import { ClockGeneration, NativeGeneration } from '../../src/platform/generation-sources.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { tsWorker } from '../helpers/ts-worker.js';
 
@@ -57,7 +57,7 @@ describe('ClockGeneration', () => {
     expect(currentGeneration(g)).toBe(7);
   });
 
-  it('rejects an interval that is not in (0, 60 s]: no key may outlive the kernel\'s 60 s', () => {
+  it("rejects an interval that is not in (0, 60 s]: no key may outlive the kernel's 60 s", () => {
     for (const ms of [0, -1, Number.NaN, 60_001, Infinity]) expect(() => new ClockGeneration(() => 0, ms)).toThrow(RangeError);
     expect(currentGeneration(new ClockGeneration(() => 0, 60_000))).toBe(1);
   });
@@ -89,7 +89,10 @@ describe('ClockGeneration', () => {
 
   it('by default expires keys by the wall clock, so that a suspend (the wall clock runs, the monotonic one stops) cannot stretch a key past 60 s', () => {
     const child = fileURLToPath(new URL('./generation/suspend-child.ts', import.meta.url));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', env: { ...process.env, VGETRANDOM_NATIVE: '0' } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', child], {
+      encoding: 'utf8',
+      env: { ...process.env, VGETRANDOM_NATIVE: '0' },
+    });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ fresh: 1, after59s: 1, after61s: 2, setBack: 3 });
   });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type NativeBinding, type NativeForkCheck, type NativeSlice, loadNative, packageRoot } from '../../src/platform/addon/binding.js';
+import { loadNative, type NativeBinding, type NativeForkCheck, type NativeSlice, packageRoot } from '../../src/platform/addon/binding.js';
 import { NATIVE_EXPECTED } from '../helpers/backends.js';
 import { messageQueue } from '../helpers/message-queue.js';
 
@@ -95,7 +95,9 @@ describe.runIf(NATIVE_EXPECTED)('fork(2) with the native addon (atfork handlers)
       // times; without a ticker of its own it would have stayed at childGenerationAtFork.
       expect(report.childGenerationLater - report.childGenerationAtFork).toBeGreaterThanOrEqual(ticks);
     }
-    console.log(`fork child ticks (50 ms period): ${reports.map((x) => `${x.childGenerationLater - x.childGenerationAtFork} in ${x.childWaitedMs} ms`).join(', ')}`);
+    console.log(
+      `fork child ticks (50 ms period): ${reports.map((x) => `${x.childGenerationLater - x.childGenerationAtFork} in ${x.childWaitedMs} ms`).join(', ')}`,
+    );
   });
 
   it("a worker_thread's slices and cell are dropped in the child; the forking thread's stay", async () => {
@@ -160,7 +162,9 @@ describe.runIf(NATIVE_EXPECTED)('fork(2) with the native addon (atfork handlers)
     w.worker.postMessage('exit');
     await w.exited;
     const drops = b.stopDropper();
-    console.log(`200 forks under lock contention: ${reported} reported; dropper ${drops} page drops, worker ${stopped.cycles} alloc/free cycles meanwhile`);
+    console.log(
+      `200 forks under lock contention: ${reported} reported; dropper ${drops} page drops, worker ${stopped.cycles} alloc/free cycles meanwhile`,
+    );
     expect(failures).toEqual([]);
     expect(reported).toBe(200);
     expect(drops).toBeGreaterThan(0);

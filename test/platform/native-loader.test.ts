@@ -30,14 +30,22 @@ async function bundleLoader(dir: string): Promise<{ esm: string; cjs: string }> 
  * Runs `loadNative()` of the bundle at `file` from `cwd` (with VGETRANDOM_QUIET=1 unless `env`
  * says otherwise: the degrade line has tests of its own); returns what it reported.
  */
-function loadFrom(file: string, cwd: string, env: NodeJS.ProcessEnv = { VGETRANDOM_QUIET: '1' }): { path?: string; reason?: string; loaded: boolean } {
+function loadFrom(
+  file: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv = { VGETRANDOM_QUIET: '1' },
+): { path?: string; reason?: string; loaded: boolean } {
   const r = runLoader(file, cwd, env);
   expect(r.stderr).toBe('');
   return r.result;
 }
 
 /** Runs `loadNative()` of the bundle at `file` (twice) from `cwd`; returns what it reported, and its stderr. */
-function runLoader(file: string, cwd: string, env: NodeJS.ProcessEnv): { result: { path?: string; reason?: string; loaded: boolean }; stderr: string } {
+function runLoader(
+  file: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): { result: { path?: string; reason?: string; loaded: boolean }; stderr: string } {
   const load = file.endsWith('.mjs') ? `import(${JSON.stringify(file)})` : `Promise.resolve(require(${JSON.stringify(file)}))`;
   const script = `${load}.then((m) => { m.loadNative(); const r = m.loadNative(); console.log(JSON.stringify({ path: r.path, reason: r.reason, loaded: r.binding !== null })); })`;
   const args = file.endsWith('.mjs') ? ['--input-type=module', '-e', script] : ['-e', script];
@@ -85,7 +93,10 @@ const PREBUILD = join('prebuilds', 'linux-x64', 'vgetrandom.glibc.node');
  * install leaves them), holding the real addon as a prebuild if `prebuild`, and a planted
  * build/Release/vgetrandom.node if `planted` (loading it would leave the marker).
  */
-async function packageWith(dir: string, { prebuild, planted }: { prebuild: boolean; planted: boolean }): Promise<{ esm: string; cjs: string; prebuild: string }> {
+async function packageWith(
+  dir: string,
+  { prebuild, planted }: { prebuild: boolean; planted: boolean },
+): Promise<{ esm: string; cjs: string; prebuild: string }> {
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vgetrandom' }));
   symlinkSync(join(root, 'node_modules', 'node-gyp-build'), join(dir, 'node_modules', 'node-gyp-build'));
@@ -122,7 +133,8 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
     const above = join(work, 'above');
     plant(above);
     const { esm, cjs } = await bundleLoader(join(above, 'app'));
-    for (const file of [esm, cjs]) expect(loadFrom(file, above)).toMatchObject({ loaded: false, reason: expect.stringMatching(/not inside its package directory/) });
+    for (const file of [esm, cjs])
+      expect(loadFrom(file, above)).toMatchObject({ loaded: false, reason: expect.stringMatching(/not inside its package directory/) });
   });
 
   it('refuses a package directory or addon that every user may write, or that a stranger owns', async () => {
@@ -132,7 +144,10 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
     for (const path of [pkg, join(pkg, 'build', 'Release'), addon]) {
       const mode = statSync(path).mode & 0o777;
       chmodSync(path, mode | 0o002);
-      expect(loadFrom(esm, '/')).toMatchObject({ loaded: false, reason: `the native addon is not loaded: ${path} is writable by every user` });
+      expect(loadFrom(esm, '/')).toMatchObject({
+        loaded: false,
+        reason: `the native addon is not loaded: ${path} is writable by every user`,
+      });
       chmodSync(path, mode);
     }
     if (process.geteuid?.() === 0) {
@@ -171,7 +186,10 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
         const late = shape(() => m.useAddonDirectory(${JSON.stringify(root)}));
         console.log(JSON.stringify({ bad, good, path: r.path, late }));
       })`;
-      const r = spawnSync(process.execPath, file.endsWith('.mjs') ? ['--input-type=module', '-e', script] : ['-e', script], { encoding: 'utf8', cwd: app });
+      const r = spawnSync(process.execPath, file.endsWith('.mjs') ? ['--input-type=module', '-e', script] : ['-e', script], {
+        encoding: 'utf8',
+        cwd: app,
+      });
       expect(r.stderr).toBe('');
       expect(JSON.parse(r.stdout)).toEqual({
         bad: 'ERR_INVALID_ARG_VALUE',
@@ -203,7 +221,11 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
   it('a prebuild for another libc, or another system, is not a match', async () => {
     const pkg = join(work, 'musl-only');
     const { esm } = await packageWith(pkg, { prebuild: false, planted: false });
-    for (const [dir, file] of [['linux-x64', 'vgetrandom.musl.node'], ['darwin-x64', 'vgetrandom.node'], ['linux-arm64', 'vgetrandom.glibc.node']] as const) {
+    for (const [dir, file] of [
+      ['linux-x64', 'vgetrandom.musl.node'],
+      ['darwin-x64', 'vgetrandom.node'],
+      ['linux-arm64', 'vgetrandom.glibc.node'],
+    ] as const) {
       mkdirSync(join(pkg, 'prebuilds', dir), { recursive: true });
       cpSync(join(root, 'build', 'Release', 'vgetrandom.node'), join(pkg, 'prebuilds', dir, file));
     }
@@ -217,12 +239,19 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
     for (const path of [join(pkg, 'prebuilds'), join(pkg, 'prebuilds', 'linux-x64'), prebuild]) {
       const mode = statSync(path).mode & 0o777;
       chmodSync(path, mode | 0o002);
-      expect(loadFrom(esm, '/')).toMatchObject({ loaded: false, reason: `the native addon is not loaded: ${path} is writable by every user`, path: prebuild });
+      expect(loadFrom(esm, '/')).toMatchObject({
+        loaded: false,
+        reason: `the native addon is not loaded: ${path} is writable by every user`,
+        path: prebuild,
+      });
       chmodSync(path, mode);
     }
     if (process.geteuid?.() === 0) {
       chownSync(join(pkg, 'prebuilds'), 12345, 12345);
-      expect(loadFrom(esm, '/')).toMatchObject({ loaded: false, reason: expect.stringContaining(`${join(pkg, 'prebuilds')} belongs to uid 12345`) });
+      expect(loadFrom(esm, '/')).toMatchObject({
+        loaded: false,
+        reason: expect.stringContaining(`${join(pkg, 'prebuilds')} belongs to uid 12345`),
+      });
       chownSync(join(pkg, 'prebuilds'), 0, 0);
     }
     expect(loadFrom(esm, '/')).toEqual({ loaded: true, path: prebuild });
@@ -232,7 +261,10 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
     const pkg = join(work, 'no-addon');
     const { esm, cjs } = await packageWith(pkg, { prebuild: false, planted: false });
     mkdirSync(join(pkg, 'build'), { recursive: true });
-    writeFileSync(join(pkg, 'build', 'vgetrandom-build-error.txt'), 'the compile failed: node-gyp-build exited with code 1\nmake: *** [vgetrandom.target.mk:126: Release/obj.target/vgetrandom/native/vgetrandom.o] Error 1\n');
+    writeFileSync(
+      join(pkg, 'build', 'vgetrandom-build-error.txt'),
+      'the compile failed: node-gyp-build exited with code 1\nmake: *** [vgetrandom.target.mk:126: Release/obj.target/vgetrandom/native/vgetrandom.o] Error 1\n',
+    );
     for (const file of [esm, cjs]) {
       const loud = runLoader(file, '/', {});
       expect(loud.result.loaded).toBe(false);
@@ -241,13 +273,23 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
       expect(loud.result.reason).toContain('Release/obj.target/vgetrandom/native/vgetrandom.o] Error 1');
       const lines = loud.stderr.split('\n').filter(Boolean);
       expect(lines).toHaveLength(1); // loadNative() ran twice
-      expect(lines[0]).toMatch(/^vgetrandom: using the pure \(simulated\) backend, not the native addon: native addon not built .*VGETRANDOM_QUIET=1 silences this$/);
+      expect(lines[0]).toMatch(
+        /^vgetrandom: using the pure \(simulated\) backend, not the native addon: native addon not built .*VGETRANDOM_QUIET=1 silences this$/,
+      );
       expect(runLoader(file, '/', { VGETRANDOM_QUIET: '1' }).stderr).toBe('');
       expect(runLoader(file, '/', { VGETRANDOM_NATIVE: '0' }).stderr).toBe('');
     }
     // Both bundles in one process (a dual-package load) print it once.
-    const both = spawnSync(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module';
-      const esm = await import(${JSON.stringify(esm)}); esm.loadNative(); createRequire(import.meta.url)(${JSON.stringify(cjs)}).loadNative();`], { encoding: 'utf8', cwd: '/' });
+    const both = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module';
+      const esm = await import(${JSON.stringify(esm)}); esm.loadNative(); createRequire(import.meta.url)(${JSON.stringify(cjs)}).loadNative();`,
+      ],
+      { encoding: 'utf8', cwd: '/' },
+    );
     expect(both.stderr.split('\n').filter(Boolean)).toHaveLength(1);
   });
 

@@ -14,17 +14,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Slice } from '../../src/arena/slice-allocator.js';
 import { NativeAllocator } from '../../src/arena/native-allocator.js';
-import { type NativeBinding, type NativeSlice, loadNative, loadNativeUncached, packageRoot } from '../../src/platform/addon/binding.js';
-import { syscallFromEntropy } from '../../src/platform/syscall-path.js';
-import { ClockGeneration } from '../../src/platform/generation-sources.js';
+import { type Slice } from '../../src/arena/slice-allocator.js';
 import { GENERATION_OFFSET, STATE_SIZE, standaloneState } from '../../src/core/state.js';
 import { newCounters, vgetrandom } from '../../src/core/vgetrandom.js';
 import { createGenerator } from '../../src/index.js';
+import { loadNative, loadNativeUncached, type NativeBinding, type NativeSlice, packageRoot } from '../../src/platform/addon/binding.js';
+import { ClockGeneration } from '../../src/platform/generation-sources.js';
+import { syscallFromEntropy } from '../../src/platform/syscall-path.js';
 import { NATIVE_EXPECTED } from '../helpers/backends.js';
-import { drawMixed } from '../helpers/stress.js';
 import { messageQueue } from '../helpers/message-queue.js';
+import { drawMixed } from '../helpers/stress.js';
 
 const GRND_NONBLOCK = 1;
 const GRND_RANDOM = 2;
@@ -39,7 +39,9 @@ const addonPath = join(root, 'build', 'Release', 'vgetrandom.node');
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 if (!expected) {
-  console.log(`native tests skipped: ${process.env.VGETRANDOM_NATIVE === '0' ? 'VGETRANDOM_NATIVE=0' : `not Linux x64 (${process.platform} ${process.arch})`}`);
+  console.log(
+    `native tests skipped: ${process.env.VGETRANDOM_NATIVE === '0' ? 'VGETRANDOM_NATIVE=0' : `not Linux x64 (${process.platform} ${process.arch})`}`,
+  );
 }
 
 /** The binding, or a loud failure saying why it did not load. */
@@ -213,7 +215,9 @@ describe.runIf(expected)('native addon', () => {
       }
       const cg = join(memcg, `vgetrandom-test-${process.pid}`);
       // The demo's child (the same one `vgetrandom demo` uses for this step).
-      const child = spawn(process.execPath, ['--import', 'tsx', here('../../src/demo/cgroup-child.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', here('../../src/demo/cgroup-child.ts')], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const next = async () => ((await lines.next()).value as string | undefined) ?? '';
       try {
@@ -227,7 +231,12 @@ describe.runIf(expected)('native addon', () => {
         // The kernel dropped the idle state; the next draw found it zeroed, rekeyed, and its
         // output is sound (no zero run, nothing from the zero key's keystream).
         const seen = JSON.parse(await next()) as Record<string, unknown> & { rekeysBefore: number };
-        expect(seen).toMatchObject({ stateZeroAfterDrop: true, rekeysAfter: seen.rekeysBefore + 1, outputNonZero: true, zeroKeyKeystream: false });
+        expect(seen).toMatchObject({
+          stateZeroAfterDrop: true,
+          rekeysAfter: seen.rekeysBefore + 1,
+          outputNonZero: true,
+          zeroKeyKeystream: false,
+        });
       } finally {
         child.kill();
         await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
@@ -286,7 +295,15 @@ describe.runIf(expected)('native addon', () => {
       const b = native();
       // Float16Array exists from Node 24: its element size is one the addon must not guess.
       const Float16 = (globalThis as { Float16Array?: new (n: number) => ArrayBufferView }).Float16Array;
-      const views: ArrayBufferView[] = [new Uint16Array(8), new Float64Array(4), new DataView(new ArrayBuffer(32)), new Int8Array(32), new Uint8ClampedArray(32), new BigUint64Array(4), new Float32Array(8)];
+      const views: ArrayBufferView[] = [
+        new Uint16Array(8),
+        new Float64Array(4),
+        new DataView(new ArrayBuffer(32)),
+        new Int8Array(32),
+        new Uint8ClampedArray(32),
+        new BigUint64Array(4),
+        new Float32Array(8),
+      ];
       if (Float16 !== undefined) views.push(new Float16(16));
       const calls: [string, (v: ArrayBufferView) => unknown][] = [
         ['getrandom', (v) => b.getrandom(v as never)],
@@ -299,7 +316,9 @@ describe.runIf(expected)('native addon', () => {
       for (const [name, call] of calls) {
         for (const v of views) {
           const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-          expect(() => call(v), `${name}(${v.constructor.name})`).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }));
+          expect(() => call(v), `${name}(${v.constructor.name})`).toThrow(
+            expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+          );
           expect(isZero(bytes), `${name}(${v.constructor.name}) wrote nothing`).toBe(true);
         }
       }
@@ -447,7 +466,15 @@ describe.runIf(expected)('native addon', () => {
       const args = ['--expose-gc', '--max-semi-space-size=1', '--import', 'tsx', here('./native/rss-child.ts'), mode];
       const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
       expect(r.stderr).toBe('');
-      const result = JSON.parse(r.stdout) as { before: Memory; after: Memory; created: number; pageKb: number; minUnmapped: number; endPages: number[]; stats: { pages: number; statesInUse: number } };
+      const result = JSON.parse(r.stdout) as {
+        before: Memory;
+        after: Memory;
+        created: number;
+        pageKb: number;
+        minUnmapped: number;
+        endPages: number[];
+        stats: { pages: number; statesInUse: number };
+      };
       const { before, after } = result;
       console.log(
         `${mode === 'generators' ? '10^5 generator create/release' : '1000 page map/unmap'} cycles: arena ${before.arena} kB -> ${after.arena} kB, ` +
@@ -502,7 +529,13 @@ describe.runIf(expected)('native addon', () => {
   });
 
   describe('worker_threads share the arena', () => {
-    type Msg = { type: string; slices?: { pageAddr: number; offset: number }[]; stats?: { statesInUse: number }; intact?: boolean; failures?: number };
+    type Msg = {
+      type: string;
+      slices?: { pageAddr: number; offset: number }[];
+      stats?: { statesInUse: number };
+      intact?: boolean;
+      failures?: number;
+    };
     const start = (data: object) => {
       const worker = new Worker(here('./native/worker.mjs'), { workerData: { addonPath, ...data } });
       const next = messageQueue<Msg>(worker);

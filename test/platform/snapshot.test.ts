@@ -76,13 +76,13 @@ describe('a startup snapshot', () => {
     }
   });
 
-  it('is restored with every generation moved on: the one of the process and a generator\'s own', () => {
+  it("is restored with every generation moved on: the one of the process and a generator's own", () => {
     // Both started at 1 while building; a bump on restore makes the key the restored process
     // fetches the first of generation 2 (and restarts its 60 s from the restored clock).
     for (const r of restored) expect(r.after.generation).toEqual([2, 2]);
   });
 
-  it('gives every process its own bytes from every function, none of them the build\'s', () => {
+  it("gives every process its own bytes from every function, none of them the build's", () => {
     const runs = [built, ...restored].map((r) => r.draws);
     expect(Object.keys(built.draws)).toEqual([
       'getrandom',

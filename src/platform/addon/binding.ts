@@ -237,7 +237,9 @@ export function loadNativeUncached(env: NodeJS.ProcessEnv = process.env, root: s
       : found === undefined
         ? `no prebuild for ${platform} in ${join(root, 'prebuilds')}`
         : `${join(root, found.rel)} did not load`;
-  const missing = existsSync(join(root, ADDON)) ? '' : `; ${join(root, ADDON)} is missing (run \`npm rebuild ${PACKAGE_NAME}\`, or \`npm run build:native\` in a checkout)`;
+  const missing = existsSync(join(root, ADDON))
+    ? ''
+    : `; ${join(root, ADDON)} is missing (run \`npm rebuild ${PACKAGE_NAME}\`, or \`npm run build:native\` in a checkout)`;
   const record = buildError(root);
   const compiled = record === undefined ? '' : `; the install's compile failed (${join(root, BUILD_ERROR_FILE)}):\n${record}`;
   const why = failures.length > 0 ? `${failures.join('; ')}` : `native addon not built (${looked}${missing})`;

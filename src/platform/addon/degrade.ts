@@ -26,5 +26,7 @@ export function warnDegrade(reason: string | undefined, env: NodeJS.ProcessEnv, 
   g[WARNED] = true;
   const why = (reason ?? 'unknown').split('\n')[0]!.replace(/:$/, '');
   const more = record === undefined ? '' : "; info().reason has the compiler's last lines";
-  process.stderr.write(`vgetrandom: using the pure (simulated) backend, not the native addon: ${why}${more}; VGETRANDOM_QUIET=1 silences this\n`);
+  process.stderr.write(
+    `vgetrandom: using the pure (simulated) backend, not the native addon: ${why}${more}; VGETRANDOM_QUIET=1 silences this\n`,
+  );
 }

@@ -1,7 +1,7 @@
 // Counts garbage collections during 10^7 calls of 16 bytes to each buffer-filling entry point,
 // in a process of its own (test/api/allocation.test.ts), after a warm-up. Prints JSON { name: gcs }.
 import { PerformanceObserver } from 'node:perf_hooks';
-import { createGenerator, getrandom, getRandomValues, randomFillSync } from '../../../src/index.js';
+import { createGenerator, getRandomValues, getrandom, randomFillSync } from '../../../src/index.js';
 
 let gcs = 0;
 new PerformanceObserver((list) => {

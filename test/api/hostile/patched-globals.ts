@@ -199,14 +199,17 @@ function whatIsWrong(d: Drawn): string | null {
   }
   if (d.label.startsWith('randomInt')) {
     const all = d.text!.split(' ').map(Number);
-    return new Set(all).size === all.length && all.every((n) => Number.isSafeInteger(n) && n >= 0) ? null : `values ${all.slice(0, 4).join(' ')}`;
+    return new Set(all).size === all.length && all.every((n) => Number.isSafeInteger(n) && n >= 0)
+      ? null
+      : `values ${all.slice(0, 4).join(' ')}`;
   }
   const evidence = zeroStateEvidence(d.out!);
   if (evidence !== null) return evidence;
   if (d.whole !== undefined) {
     const start = d.out!.byteOffset;
     const end = start + d.out!.byteLength;
-    for (let i = 0; i < d.whole.length; i++) if ((i < start || i >= end) && d.whole[i] !== GUARD) return `wrote byte ${i}, outside the view [${start}, ${end})`;
+    for (let i = 0; i < d.whole.length; i++)
+      if ((i < start || i >= end) && d.whole[i] !== GUARD) return `wrote byte ${i}, outside the view [${start}, ${end})`;
   }
   return null;
 }

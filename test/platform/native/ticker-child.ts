@@ -1,8 +1,9 @@
 // A child process run with a short VGETRANDOM_TICK_MS: a default generator on the native
 // backend, left alone while the addon's ticker moves the process generation on, must rekey at
 // its next call. Prints JSON { before, after, rekeys }.
-import { createGenerator } from '../../../src/index.js';
+
 import { currentGeneration } from '../../../src/core/generation.js';
+import { createGenerator } from '../../../src/index.js';
 import { processGeneration } from '../../../src/platform/generation-sources.js';
 
 const gen = createGenerator({ backend: 'native' });

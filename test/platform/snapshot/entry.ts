@@ -5,8 +5,8 @@
 
 import { Buffer } from 'node:buffer';
 import { startupSnapshot } from 'node:v8';
-import * as vg from '../../../src/index.js';
 import { GENERATION_OFFSET, IN_USE_OFFSET } from '../../../src/core/state.js';
+import * as vg from '../../../src/index.js';
 
 const hex = (view: ArrayBufferView): string => Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('hex');
 

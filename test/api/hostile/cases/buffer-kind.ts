@@ -69,7 +69,8 @@ export function bufferKindCases(): Hostile[] {
   gsab('a length-tracking Uint8Array at 4', (b) => new Uint8Array(b, 4), 200);
   gsab('a length-tracking Uint32Array at 8', (b) => new Uint32Array(b, 8), 200);
   gsab('a length-tracking DataView at 3', (b) => new DataView(b, 3), 200);
-  const sab = (label: string, make: () => ArrayBufferView) => cases.push({ label: `${label} over a SharedArrayBuffer`, make: () => ({ view: make() }) });
+  const sab = (label: string, make: () => ArrayBufferView) =>
+    cases.push({ label: `${label} over a SharedArrayBuffer`, make: () => ({ view: make() }) });
   sab('a 100-byte Uint8Array at offset 5', () => new Uint8Array(new SharedArrayBuffer(4096), 5, 100));
   sab('a 65536-byte Uint8Array', () => new Uint8Array(new SharedArrayBuffer(65536)));
   sab('a Uint32Array(16) at offset 8', () => new Uint32Array(new SharedArrayBuffer(128), 8, 16));

@@ -14,14 +14,18 @@ export function ownPropertyCases(): Hostile[] {
   add('own length 0 on a 32-byte Uint8Array', () => ({ view: withOwn(new Uint8Array(32), { length: 0 }) }));
   add('own length 0x7ffff001 on a 64-byte view at offset 64', () => ({ view: withOwn(u8(192, 64, 64), { length: 0x7ffff001 }) }));
   add('own length 8 on a 64-byte view at offset 5', () => ({ view: withOwn(u8(133, 5, 64), { length: 8 }) }));
-  add('own byteLength 200 on a 16-byte view at offset 0 of a 4 KiB buffer', () => ({ view: withOwn(u8(4096, 0, 16), { byteLength: 200 }) }));
+  add('own byteLength 200 on a 16-byte view at offset 0 of a 4 KiB buffer', () => ({
+    view: withOwn(u8(4096, 0, 16), { byteLength: 200 }),
+  }));
   add('own byteLength 0 on a 32-byte Uint8Array', () => ({ view: withOwn(new Uint8Array(32), { byteLength: 0 }) }));
   add('own byteLength 0x7ffff001 on a 64-byte view at offset 64', () => ({ view: withOwn(u8(192, 64, 64), { byteLength: 0x7ffff001 }) }));
   add('own byteLength 1e6 on a 16-byte Uint8Array', () => ({ view: withOwn(u8(80, 0, 16), { byteLength: 1e6 }) }));
   add('own byteLength 8 on a 64-byte view at offset 3', () => ({ view: withOwn(u8(131, 3, 64), { byteLength: 8 }) }));
   add('own byteLength 16 on a 65537-byte Uint8Array', () => ({ view: withOwn(new Uint8Array(65537), { byteLength: 16 }) }));
   add('own length 16 on a 65537-byte Uint8Array', () => ({ view: withOwn(new Uint8Array(65537), { length: 16 }) }));
-  add('own length and byteLength 0x7ffff001 on a 64-byte view at offset 64', () => ({ view: withOwn(u8(192, 64, 64), { length: 0x7ffff001, byteLength: 0x7ffff001 }) }));
+  add('own length and byteLength 0x7ffff001 on a 64-byte view at offset 64', () => ({
+    view: withOwn(u8(192, 64, 64), { length: 0x7ffff001, byteLength: 0x7ffff001 }),
+  }));
   add('own byteOffset 0 on a 32-byte view at offset 100', () => ({ view: withOwn(u8(4096, 100, 32), { byteOffset: 0 }) }));
   add('own byteOffset 1000 on a 32-byte view at offset 0', () => ({ view: withOwn(u8(4096, 0, 32), { byteOffset: 1000 }) }));
   add('own byteOffset 0x7ffff001 on a 32-byte view at offset 7', () => ({ view: withOwn(u8(103, 7, 32), { byteOffset: 0x7ffff001 }) }));
@@ -39,7 +43,9 @@ export function ownPropertyCases(): Hostile[] {
   });
   add('own length 1000 on a Uint32Array(4)', () => ({ view: withOwn(new Uint32Array(new ArrayBuffer(64), 16, 4), { length: 1000 }) }));
   add('own byteLength 0 on a Uint32Array(8)', () => ({ view: withOwn(new Uint32Array(8), { byteLength: 0 }) }));
-  add('own byteLength 1000 on a 16-byte DataView at offset 3', () => ({ view: withOwn(new DataView(new ArrayBuffer(64), 3, 16), { byteLength: 1000 }) }));
+  add('own byteLength 1000 on a 16-byte DataView at offset 3', () => ({
+    view: withOwn(new DataView(new ArrayBuffer(64), 3, 16), { byteLength: 1000 }),
+  }));
   add('own byteOffset 0 and buffer another on a DataView at offset 5', () => {
     const d = new ArrayBuffer(64);
     return { view: withOwn(new DataView(new ArrayBuffer(64), 5, 32), { byteOffset: 0, buffer: d }), decoys: [d] };

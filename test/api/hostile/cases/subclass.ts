@@ -14,7 +14,11 @@ const realLength = (v: ArrayBufferView) => get<number>(TA.byteLength, v);
 export function subclassCases(): Hostile[] {
   const cases: Hostile[] = [];
   for (const n of [1, 15, 16, 64, 97, 256, 4096, 65536, 1 << 20]) {
-    cases.push({ label: `Bytes(${n}), whose species ignores (buffer, offset, length)`, wholeOnly: n > 65536, make: () => ({ view: new Bytes(n) }) });
+    cases.push({
+      label: `Bytes(${n}), whose species ignores (buffer, offset, length)`,
+      wholeOnly: n > 65536,
+      make: () => ({ view: new Bytes(n) }),
+    });
   }
   for (const [n, at] of [
     [16, 0],
@@ -35,7 +39,11 @@ export function subclassCases(): Hostile[] {
         class Methods extends Uint8Array {}
         Object.defineProperty(Methods, Symbol.species, { get: () => (hit(), Bytes) });
         for (const name of ['subarray', 'set', 'fill'] as const) {
-          Object.defineProperty(Methods.prototype, name, { value: () => (hit(), patchedCalled(`the caller’s ${name}`)), writable: true, configurable: true });
+          Object.defineProperty(Methods.prototype, name, {
+            value: () => (hit(), patchedCalled(`the caller’s ${name}`)),
+            writable: true,
+            configurable: true,
+          });
         }
         return { view: new Methods(new ArrayBuffer(n + 69), 5, n), calls };
       },
@@ -83,7 +91,10 @@ export function subclassCases(): Hostile[] {
     ],
     [
       'all four throwing',
-      () => Object.fromEntries((['length', 'byteLength', 'byteOffset', 'buffer'] as const).map((k) => [k, () => patchedCalled(`the caller’s ${k} getter`)])),
+      () =>
+        Object.fromEntries(
+          (['length', 'byteLength', 'byteOffset', 'buffer'] as const).map((k) => [k, () => patchedCalled(`the caller’s ${k} getter`)]),
+        ),
     ],
   ];
   for (const [what, lies] of lyingGetters) {

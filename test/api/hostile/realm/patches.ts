@@ -16,7 +16,10 @@ function ctorOf(view: unknown): new (n: number) => Uint8Array {
 function freshSpecies(C: new (n: number) => Uint8Array) {
   return function Fresh(a: unknown, offset?: number, length?: number) {
     if (typeof a === 'number') return new C(a);
-    return new C(length ?? (bufferByteLength(a as ArrayBufferLike) - (offset ?? 0)) / (C as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
+    return new C(
+      length ??
+        (bufferByteLength(a as ArrayBufferLike) - (offset ?? 0)) / (C as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT,
+    );
   };
 }
 
@@ -52,20 +55,38 @@ export function patches(): Patch[] {
         },
       },
     ]),
-    patched('Uint8Array.prototype.subarray throws', method(Uint8Array.prototype, 'subarray', () => patchedCalled('subarray'))),
+    patched(
+      'Uint8Array.prototype.subarray throws',
+      method(Uint8Array.prototype, 'subarray', () => patchedCalled('subarray')),
+    ),
     patched('Uint8Array.prototype.subarray returns a fresh zero array', method(Uint8Array.prototype, 'subarray', sinkSubarray)),
-    patched('%TypedArray%.prototype.subarray throws', method(TypedArrayPrototype, 'subarray', () => patchedCalled('subarray'))),
+    patched(
+      '%TypedArray%.prototype.subarray throws',
+      method(TypedArrayPrototype, 'subarray', () => patchedCalled('subarray')),
+    ),
     patched('%TypedArray%.prototype.subarray returns a fresh zero array', method(TypedArrayPrototype, 'subarray', sinkSubarray)),
-    patched('%TypedArray%.prototype.set is a no-op', method(TypedArrayPrototype, 'set', () => undefined)),
-    patched('%TypedArray%.prototype.set throws', method(TypedArrayPrototype, 'set', () => patchedCalled('set'))),
-    patched('Uint8Array.prototype.set is a no-op', method(Uint8Array.prototype, 'set', () => undefined)),
+    patched(
+      '%TypedArray%.prototype.set is a no-op',
+      method(TypedArrayPrototype, 'set', () => undefined),
+    ),
+    patched(
+      '%TypedArray%.prototype.set throws',
+      method(TypedArrayPrototype, 'set', () => patchedCalled('set')),
+    ),
+    patched(
+      'Uint8Array.prototype.set is a no-op',
+      method(Uint8Array.prototype, 'set', () => undefined),
+    ),
     patched(
       '%TypedArray%.prototype.fill is a no-op',
       method(TypedArrayPrototype, 'fill', function (this: unknown) {
         return this;
       }),
     ),
-    patched('%TypedArray%.prototype.fill throws', method(TypedArrayPrototype, 'fill', () => patchedCalled('fill'))),
+    patched(
+      '%TypedArray%.prototype.fill throws',
+      method(TypedArrayPrototype, 'fill', () => patchedCalled('fill')),
+    ),
     patched(
       'all at once: both species fresh, subarray/set/fill/slice of %TypedArray% and Uint8Array throwing',
       speciesOf(Uint8Array, freshSpecies(Uint8Array)),

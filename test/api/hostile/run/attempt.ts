@@ -19,7 +19,15 @@ interface Attempt {
 }
 
 /** Calls `form` with `made.view` once, in the watch `w`. */
-export async function attempt(form: Form, c: Hostile, made: Made, w: Watch, patch: Patch | undefined, from: number, to: number): Promise<Attempt> {
+export async function attempt(
+  form: Form,
+  c: Hostile,
+  made: Made,
+  w: Watch,
+  patch: Patch | undefined,
+  from: number,
+  to: number,
+): Promise<Attempt> {
   const { cb, called } = deferred();
   const result: Attempt = {};
   let undo = patch?.apply();

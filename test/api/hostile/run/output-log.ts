@@ -1,8 +1,8 @@
 // The outputs of one test, to find a 16-byte window seen before: no output, of a hostile call or
 // of the ordinary request after it, may repeat earlier output.
 
-import { U8 } from '../view/intrinsics.js';
 import { copyOf } from '../view/bytes.js';
+import { U8 } from '../view/intrinsics.js';
 
 /** The first 3 of the 8 bytes at `b[i ..]`: the index key (a prefilter; hits are compared in full). */
 function key3(b: Uint8Array, i: number): number {
@@ -22,7 +22,9 @@ export class OutputLog {
   /** The first 16-byte window of `out` (its first and last 4 KiB if longer) that repeats logged output, or null. */
   repeat(out: Uint8Array): string | null {
     if (out.length > 8192) {
-      return this.repeat(new U8(out.buffer, out.byteOffset, 4096)) ?? this.repeat(new U8(out.buffer, out.byteOffset + out.length - 4096, 4096));
+      return (
+        this.repeat(new U8(out.buffer, out.byteOffset, 4096)) ?? this.repeat(new U8(out.buffer, out.byteOffset + out.length - 4096, 4096))
+      );
     }
     const bits = this.#bits;
     for (let i = 0; i + 8 <= out.length; i++) {

@@ -20,5 +20,9 @@ export function zeroRun(out: Uint8Array): string | null {
  */
 export function notRandom(out: Uint8Array): string | null {
   if (out.length <= 12288) return zeroStateEvidence(out);
-  return zeroRun(out) ?? zeroStateEvidence(new U8(out.buffer, out.byteOffset, 8192)) ?? zeroStateEvidence(new U8(out.buffer, out.byteOffset + out.length - 4096, 4096));
+  return (
+    zeroRun(out) ??
+    zeroStateEvidence(new U8(out.buffer, out.byteOffset, 8192)) ??
+    zeroStateEvidence(new U8(out.buffer, out.byteOffset + out.length - 4096, 4096))
+  );
 }

@@ -28,5 +28,6 @@ export async function runAll(ctx: Ctx, cases: readonly Hostile[], forms: readonl
 
 /** Fails the test with the first failures, one a line. */
 export function report(failures: readonly string[]): void {
-  if (failures.length > 0) expect.fail(`${failures.length} failure${failures.length === 1 ? '' : 's'}:\n  ${failures.slice(0, 30).join('\n  ')}`);
+  if (failures.length > 0)
+    expect.fail(`${failures.length} failure${failures.length === 1 ? '' : 's'}:\n  ${failures.slice(0, 30).join('\n  ')}`);
 }

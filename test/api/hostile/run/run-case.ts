@@ -62,10 +62,13 @@ export async function runCase(ctx: Ctx, c: Hostile, form: Form, patch?: Patch): 
       problems.push(`did not return within ${HANG_MS} ms (an endless loop over a lying length?)`);
     } else if ('threw' in expected || 'threwLike' in expected) {
       if (a.threw === undefined) {
-        problems.push(`${a.args === undefined ? 'returned' : 'called back'} instead of throwing ${'threw' in expected ? JSON.stringify(expected.threw) : String(expected.threwLike.message)}`);
+        problems.push(
+          `${a.args === undefined ? 'returned' : 'called back'} instead of throwing ${'threw' in expected ? JSON.stringify(expected.threw) : String(expected.threwLike.message)}`,
+        );
       } else if ('threw' in expected) {
         const shape = errorShape(a.threw);
-        if (!isDeepStrictEqual(shape, expected.threw)) problems.push(`threw ${JSON.stringify(shape)}, node:crypto ${JSON.stringify(expected.threw)}`);
+        if (!isDeepStrictEqual(shape, expected.threw))
+          problems.push(`threw ${JSON.stringify(shape)}, node:crypto ${JSON.stringify(expected.threw)}`);
       } else {
         const { base, code, message } = expected.threwLike;
         const shape = errorShape(a.threw) as { base?: string; code?: unknown; message?: string };
@@ -77,7 +80,8 @@ export async function runCase(ctx: Ctx, c: Hostile, form: Form, patch?: Patch): 
       if (wrote) problems.push(`${wrote} (and threw)`);
     } else if ('either' in expected) {
       if (a.threw !== undefined) {
-        if (!(a.threw instanceof TypeError)) problems.push(`threw ${showError(a.threw)} for an out-of-bounds view (a TypeError, or 0, expected)`);
+        if (!(a.threw instanceof TypeError))
+          problems.push(`threw ${showError(a.threw)} for an out-of-bounds view (a TypeError, or 0, expected)`);
       } else if (form.gives === 'count' ? a.returned !== 0 : a.returned !== made.view) {
         problems.push(`returned ${String(a.returned)} for an out-of-bounds view`);
       }
@@ -90,7 +94,9 @@ export async function runCase(ctx: Ctx, c: Hostile, form: Form, patch?: Patch): 
         const args = a.args!;
         if (args === 'never called') problems.push('never called back');
         else if (args.length !== 2 || args[0] !== null || args[1] !== made.view) {
-          problems.push(`called back with (${args.map((x) => (x === made.view ? 'the view' : x instanceof Error ? showError(x) : String(x))).join(', ')}), not (null, the view)`);
+          problems.push(
+            `called back with (${args.map((x) => (x === made.view ? 'the view' : x instanceof Error ? showError(x) : String(x))).join(', ')}), not (null, the view)`,
+          );
         }
       } else if (form.gives === 'view' && a.returned !== made.view) {
         problems.push('did not return the caller’s object');
@@ -98,7 +104,9 @@ export async function runCase(ctx: Ctx, c: Hostile, form: Form, patch?: Patch): 
         problems.push(`returned ${String(a.returned)}, not the real byte length ${real.byteLength}`);
       }
       // A pool may change under other code across turns: after a callback, check only the view itself.
-      const wrote = w.pooled ? changedOutside(w, from, to, real.byteOffset, real.byteOffset + real.byteLength) : changedOutside(w, from, to);
+      const wrote = w.pooled
+        ? changedOutside(w, from, to, real.byteOffset, real.byteOffset + real.byteLength)
+        : changedOutside(w, from, to);
       if (wrote) problems.push(wrote);
       if (target > 0 && w.buffer !== null) {
         const out = new U8(real.buffer, real.byteOffset + from, target);
@@ -127,7 +135,9 @@ export async function runCase(ctx: Ctx, c: Hostile, form: Form, patch?: Patch): 
     if (target >= 16) {
       if (unseen!.length === 0) break;
       if (call + 1 >= LONG_CALLS) {
-        fail(`${unseen!.length} of the ${target} bytes it had to fill (the first at ${unseen![0]}) were never written in ${LONG_CALLS} calls`);
+        fail(
+          `${unseen!.length} of the ${target} bytes it had to fill (the first at ${unseen![0]}) were never written in ${LONG_CALLS} calls`,
+        );
         break;
       }
     } else if (call + 1 >= SHORT_CALLS) {

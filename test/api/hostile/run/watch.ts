@@ -14,7 +14,9 @@ import { bufferByteLength, type Real, wholeBuffer } from '../view/real.js';
  * its 64 KiB pool), so a smaller view over one that large is taken for a pooled Buffer.
  */
 const isPooled = (real: Real) =>
-  !types.isSharedArrayBuffer(real.buffer) && real.byteLength < bufferByteLength(real.buffer) && bufferByteLength(real.buffer) >= Buffer.poolSize;
+  !types.isSharedArrayBuffer(real.buffer) &&
+  real.byteLength < bufferByteLength(real.buffer) &&
+  bufferByteLength(real.buffer) >= Buffer.poolSize;
 
 /** The memory a call may touch, snapshotted: the view's whole buffer and any decoys. */
 export interface Watch {
@@ -55,7 +57,12 @@ export function changedOutside(w: Watch, from: number, to: number, lo = 0, hi = 
     if (i >= start && i < end) continue;
     if (w.buffer[i] !== w.before[i]) {
       const rel = i - w.real.byteOffset;
-      const where = rel < 0 ? `${-rel} bytes before the view` : rel >= w.real.byteLength ? `${rel - w.real.byteLength} bytes after the view` : `byte ${rel} of the view`;
+      const where =
+        rel < 0
+          ? `${-rel} bytes before the view`
+          : rel >= w.real.byteLength
+            ? `${rel - w.real.byteLength} bytes after the view`
+            : `byte ${rel} of the view`;
       return `wrote ${where}${to > from ? `, outside the bytes [${from}, ${to}) it had to fill` : ''}${w.pooled ? ' (in Buffer’s pool)' : ''}`;
     }
   }

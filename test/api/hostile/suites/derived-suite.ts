@@ -44,7 +44,7 @@ export function derivedSuite(lib: Lib): void {
             bytes.push([`randomBytes(${n})`, lib.randomBytes(n)]);
             const { cb, called } = deferred();
             lib.randomBytes(n, cb);
-            pendingBytes.push(called.then((args) => [`randomBytes(${n}, cb)`, args === 'never called' ? args : args[0] ?? args[1]]));
+            pendingBytes.push(called.then((args) => [`randomBytes(${n}, cb)`, args === 'never called' ? args : (args[0] ?? args[1])]));
           }
         } catch (e) {
           failures.push(`threw ${showError(e)}`);
@@ -64,12 +64,14 @@ export function derivedSuite(lib: Lib): void {
 
         for (const u of uuids) if (!UUID_FORMAT.test(u)) failures.push(`malformed UUID ${u}`);
         if (new Set(uuids).size !== uuids.length) failures.push(`only ${new Set(uuids).size} distinct of ${uuids.length} UUIDs`);
-        if (new Set(ints).size !== ints.length) failures.push(`randomInt(0, 2 ** 48 - 1): only ${new Set(ints).size} distinct of ${ints.length}`);
+        if (new Set(ints).size !== ints.length)
+          failures.push(`randomInt(0, 2 ** 48 - 1): only ${new Set(ints).size} distinct of ${ints.length}`);
         const high = ints.filter((x) => x >= 2 ** 47).length;
         // 1000 fair coin flips: 500 ± 100 is over 6 standard deviations.
         if (ints.length > 0 && (high < 400 || high > 600)) failures.push(`randomInt(0, 2 ** 48 - 1): ${high} of 1000 in the upper half`);
         if (ints.some((x) => !Number.isInteger(x) || x < 0 || x >= 2 ** 48 - 1)) failures.push('randomInt(0, 2 ** 48 - 1) out of range');
-        if (new Set(dice).size !== 10 && dice.length > 0) failures.push(`randomInt(10) took only ${new Set(dice).size} values in 1000 draws`);
+        if (new Set(dice).size !== 10 && dice.length > 0)
+          failures.push(`randomInt(10) took only ${new Set(dice).size} values in 1000 draws`);
         if (asyncInt === 'never called' || asyncInt[0] !== undefined || typeof asyncInt[1] !== 'number') {
           failures.push(`randomInt(0, 2 ** 48 - 1, cb) called back ${JSON.stringify(asyncInt)}`);
         }

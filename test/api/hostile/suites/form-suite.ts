@@ -51,7 +51,8 @@ export function formSuite(label: string, forms: () => readonly Form[], options: 
         for (const c of cases()) it(c.label, () => runAll(ctx(), [c], forms()));
       });
     if (sections.has('subclasses')) each('(1) subclasses fill the real view; their getters and methods are never called', subclassCases);
-    if (sections.has('own properties')) each('(3) lying own properties are ignored: the real view is filled, nothing else', ownPropertyCases);
+    if (sections.has('own properties'))
+      each('(3) lying own properties are ignored: the real view is filled, nothing else', ownPropertyCases);
     if (sections.has('unaligned')) {
       describe('(4) unaligned views: every byte written, guards intact', () => {
         for (const offset of options.offsets ?? [1, 2, 3, 5, 7]) {

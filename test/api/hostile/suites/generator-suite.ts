@@ -2,8 +2,8 @@
 // same with the state busy (the syscall path).
 
 import { afterAll, describe } from 'vitest';
-import type { Backend } from '../../../../src/arena/backends.js';
 import type { Generator } from '../../../../src/api/generator.js';
+import type { Backend } from '../../../../src/arena/backends.js';
 import { busy } from '../forms/busy.js';
 import type { Lib } from '../forms/form.js';
 import { generatorForms } from '../forms/getrandom.js';

@@ -13,7 +13,9 @@ import { uuidOptionsSuite } from './uuid-options-suite.js';
 /** The whole suite for the module-level functions of `lib`, on whatever backend its default generator uses. */
 export function hostileSuite(lib: Lib, label: string): void {
   describe(`hostile inputs: ${label}`, () => {
-    formSuite('the node:crypto drop-ins and getrandom', () => [...dropInForms(lib), getrandomForm(lib)], { draw: (out) => lib.getrandom(out) });
+    formSuite('the node:crypto drop-ins and getrandom', () => [...dropInForms(lib), getrandomForm(lib)], {
+      draw: (out) => lib.getrandom(out),
+    });
     derivedSuite(lib);
     uuidOptionsSuite(lib);
   });

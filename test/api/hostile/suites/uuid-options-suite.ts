@@ -12,13 +12,70 @@ export function uuidOptionsSuite(lib: Lib): void {
   describe('(6) randomUUID options with getters behave as Node’s', () => {
     /** Options objects that log what is read from them into `log`. */
     const optionCases: Array<[string, (log: string[]) => unknown]> = [
-      ['a getter returning true', (log) => ({ get disableEntropyCache() { log.push('get'); return true; } })],
-      ['a getter returning false', (log) => ({ get disableEntropyCache() { log.push('get'); return false; } })],
-      ['a getter returning undefined', (log) => ({ get disableEntropyCache() { log.push('get'); return undefined; } })],
-      ['a getter returning 1', (log) => ({ get disableEntropyCache() { log.push('get'); return 1; } })],
-      ['a getter returning null', (log) => ({ get disableEntropyCache() { log.push('get'); return null; } })],
-      ['a getter that throws', (log) => ({ get disableEntropyCache() { log.push('get'); throw thrown; } })],
-      ['an inherited getter', (log) => Object.create({ get disableEntropyCache() { log.push('get'); return true; } })],
+      [
+        'a getter returning true',
+        (log) => ({
+          get disableEntropyCache() {
+            log.push('get');
+            return true;
+          },
+        }),
+      ],
+      [
+        'a getter returning false',
+        (log) => ({
+          get disableEntropyCache() {
+            log.push('get');
+            return false;
+          },
+        }),
+      ],
+      [
+        'a getter returning undefined',
+        (log) => ({
+          get disableEntropyCache() {
+            log.push('get');
+            return undefined;
+          },
+        }),
+      ],
+      [
+        'a getter returning 1',
+        (log) => ({
+          get disableEntropyCache() {
+            log.push('get');
+            return 1;
+          },
+        }),
+      ],
+      [
+        'a getter returning null',
+        (log) => ({
+          get disableEntropyCache() {
+            log.push('get');
+            return null;
+          },
+        }),
+      ],
+      [
+        'a getter that throws',
+        (log) => ({
+          get disableEntropyCache() {
+            log.push('get');
+            throw thrown;
+          },
+        }),
+      ],
+      [
+        'an inherited getter',
+        (log) =>
+          Object.create({
+            get disableEntropyCache() {
+              log.push('get');
+              return true;
+            },
+          }),
+      ],
       [
         'a Proxy that logs every trap',
         (log) =>
