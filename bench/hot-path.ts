@@ -40,7 +40,9 @@ for (const size of SIZES) {
   for (let round = 0; round < ROUNDS; round++) {
     const c = binding.vdsoBench(size, CALLS, 'vdso');
     inC.push(c);
-    runs.forEach((run, i) => ratios[i]!.push(run(CALLS) / c));
+    runs.forEach((run, i) => {
+      ratios[i]!.push(run(CALLS) / c);
+    });
   }
   const cells = [`${size} B`, `${median(inC).toFixed(1)} ns`, ...ratios.map((r) => `${median(r).toFixed(2)}×`)];
   console.log(cells.map((c) => c.padStart(22)).join(''));

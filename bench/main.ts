@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { chartRenderer } from './chart.js';
 import { json, markdown, table } from './report.js';
-import { BenchError, FULL, QUICK, runSuite } from './suite.js';
+import { BenchError, FULL, QUICK, type Results, runSuite } from './suite.js';
 
 export const USAGE = `Usage: vgetrandom bench [--quick] [--json [file]] [--markdown [file]] [--svg [file]]
 
@@ -34,7 +34,8 @@ function parse(argv: readonly string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = argv[i + 1];
-    const value = next !== undefined && !next.startsWith('-') ? (i++, next) : undefined;
+    const value = next !== undefined && !next.startsWith('-') ? next : undefined;
+    if (value !== undefined) i++;
     if (arg === '--quick') {
       if (value !== undefined) throw new UsageError(`--quick takes no value (got ${value})`);
       options.quick = true;
@@ -70,7 +71,7 @@ export async function bench(argv: readonly string[]): Promise<void> {
   const progress = (status: string): void => {
     if (tty) process.stderr.write(`\r\x1b[K${status}`);
   };
-  let results;
+  let results: Results;
   try {
     results = runSuite(options.quick ? QUICK : FULL, progress);
   } finally {

@@ -64,7 +64,7 @@ export function table(results: Results): string {
     }
     lines.push('');
   }
-  return [...lines, ...skippedLines(results)].join('\n').trimEnd() + '\n';
+  return `${[...lines, ...skippedLines(results)].join('\n').trimEnd()}\n`;
 }
 
 /** One Markdown table with a row per source and a column per size. */
@@ -105,7 +105,7 @@ export function markdown(results: Results, chart?: string): string {
     }),
   ];
   const skipped = skippedLines(results);
-  return [...lines, ...(skipped.length > 0 ? ['', ...skipped.map((s) => `- ${s}`)] : [])].join('\n') + '\n';
+  return `${[...lines, ...(skipped.length > 0 ? ['', ...skipped.map((s) => `- ${s}`)] : [])].join('\n')}\n`;
 }
 
 export function json(results: Results): string {

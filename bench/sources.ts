@@ -129,7 +129,10 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 /** The ID workloads; `uuid` and `nanoid` also run on vgetrandom through their documented hooks. */
 export function idWorkloads(): IdWorkload[] {
   const uuidBytes = new Uint8Array(16);
-  const uuidRng = (): Uint8Array => (getrandom(uuidBytes), uuidBytes);
+  const uuidRng = (): Uint8Array => {
+    getrandom(uuidBytes);
+    return uuidBytes;
+  };
   const nanoidScratch = new Uint8Array(1024);
   const vgetrandomNanoid = customRandom(urlAlphabet, 21, (n) => {
     const bytes = nanoidScratch.subarray(0, n);

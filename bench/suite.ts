@@ -109,7 +109,11 @@ export function runSuite(settings: Settings, progress: (status: string) => void)
 
   const prepared = settings.sizes.map((size) => runnable.map((s) => s.prepare(size)));
   progress('bench: cross-check');
-  settings.sizes.forEach((size, i) => runnable.forEach((s, j) => checkBytes(s.name, size, prepared[i]![j]!)));
+  settings.sizes.forEach((size, i) => {
+    runnable.forEach((s, j) => {
+      checkBytes(s.name, size, prepared[i]![j]!);
+    });
+  });
   for (const w of workloads) for (const s of w.sources) checkId(s.name, s.op, w.valid);
 
   const bytes = settings.sizes.flatMap((size, i) => {

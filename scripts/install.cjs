@@ -39,7 +39,7 @@ let bin;
 try {
   bin = require.resolve('node-gyp-build/bin.js');
 } catch (err) {
-  tail = String(err && err.message);
+  tail = String(err?.message);
   fail('node-gyp-build is not installed');
 }
 const child = spawn(process.execPath, [bin], { stdio: ['ignore', 'pipe', 'pipe'] });

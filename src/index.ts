@@ -7,6 +7,6 @@ export { getrandom, reseed, stats } from './api/getrandom.js';
 export { type Info, info } from './api/info.js';
 export * from './api/node-crypto.js';
 export { ARENA_SLICES, type ArenaHandle, attachArena, shareArena, trackWorker } from './api/threads.js';
-export { type Backend } from './arena/backends.js';
+export type { Backend } from './arena/backends.js';
 export { GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM } from './core/syscall.js';
 export { useAddonDirectory } from './platform/addon/binding.js';

@@ -3,7 +3,7 @@
 // release() it throws. A generator that is garbage-collected unreleased gives its slice back.
 
 import { allocatorFor, type Backend, forkArena } from '../arena/backends.js';
-import { type Slice, type SliceAllocator } from '../arena/slice-allocator.js';
+import type { Slice, SliceAllocator } from '../arena/slice-allocator.js';
 import { invalidState, outOfRange, validateNumber, validateUint32 } from '../base/errors.js';
 import { enqueueMicrotask } from '../base/intrinsics.js';
 import { assertAttached, bytesAt, bytesOf, typedArrayByteLength, wipe } from '../base/views.js';
@@ -11,7 +11,7 @@ import { DEFAULT_RESEED_INTERVAL_MS, type Generation } from '../core/generation.
 import { IN_USE_OFFSET, type StateView } from '../core/state.js';
 import { MAX_RW_COUNT, type SyscallPath } from '../core/syscall.js';
 import { type BulkBlocks, type Counters, newCounters, vgetrandom } from '../core/vgetrandom.js';
-import { type SimulatedMm } from '../mm/simulated.js';
+import type { SimulatedMm } from '../mm/simulated.js';
 import { type Clock, ClockGeneration, processGeneration } from '../platform/generation-sources.js';
 import { type EntropySource, osSyscall, syscallFromEntropy } from '../platform/syscall-path.js';
 

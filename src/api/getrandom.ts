@@ -4,7 +4,7 @@
 import { announceReseed } from '../arena/backends.js';
 import { processGeneration } from '../platform/generation-sources.js';
 import { defaultGenerator } from './default-generator.js';
-import { type GeneratorStats } from './generator.js';
+import type { GeneratorStats } from './generator.js';
 
 /**
  * Fills `buffer` with random bytes from this thread's generator and returns the count, like

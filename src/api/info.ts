@@ -1,10 +1,10 @@
 // info(): which backend serves this thread, what the kernel offers, and the counts of the arena
 // this thread's default states live in.
 
-import { type VgetrandomParams } from '../arena/arena.js';
+import type { VgetrandomParams } from '../arena/arena.js';
 import { type Backend, defaultArenaInfo } from '../arena/backends.js';
 import { KERNEL_PARAMS } from '../arena/simulated-arena.js';
-import { type ArenaStats } from '../arena/slice-allocator.js';
+import type { ArenaStats } from '../arena/slice-allocator.js';
 import { loadNative } from '../platform/addon/binding.js';
 
 /** Where this thread's default states live, and what the kernel offers. */

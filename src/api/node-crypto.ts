@@ -119,6 +119,7 @@ export interface RandomCrypto {
 class Crypto implements RandomCrypto {
   getRandomValues<T extends ArrayBufferView>(array: T): T {
     if (this !== webcrypto) throw invalidThis('Crypto');
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given; a rest parameter would change getRandomValues.length (1, as Node's)
     requiredArguments(arguments.length, 1, "Failed to execute 'getRandomValues' on 'Crypto'");
     return getRandomValues(array);
   }

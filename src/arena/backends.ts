@@ -15,7 +15,7 @@ import { NativeAllocator } from './native-allocator.js';
 import { parkedStates } from './parked-states.js';
 import { type SharedArenaHandle, SharedStateAllocator } from './shared-state-allocator.js';
 import { SimulatedArena } from './simulated-arena.js';
-import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
+import type { ArenaStats, Slice, SliceAllocator } from './slice-allocator.js';
 import { StateAllocator } from './state-allocator.js';
 
 /** Where states live: real MAP_DROPPABLE pages (Linux, addon built) or the simulated mm. */

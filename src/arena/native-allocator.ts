@@ -7,9 +7,9 @@
 import { invalidState } from '../base/errors.js';
 import { bufferOf, byteLengthOf } from '../base/views.js';
 import { STATE_SIZE, stateView } from '../core/state.js';
-import { type BulkBlocks } from '../core/vgetrandom.js';
+import type { BulkBlocks } from '../core/vgetrandom.js';
 import { loadNative, type NativeBinding } from '../platform/addon/binding.js';
-import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
+import type { ArenaStats, Slice, SliceAllocator } from './slice-allocator.js';
 
 export class NativeAllocator implements SliceAllocator {
   readonly binding: NativeBinding;

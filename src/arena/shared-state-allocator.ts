@@ -30,7 +30,7 @@ import { PAGE_SIZE } from '../mm/constants.js';
 import { SimulatedMm } from '../mm/simulated.js';
 import type { SimulatedMmHandle } from '../mm/types.js';
 import { KERNEL_PARAMS, SimulatedArena } from './simulated-arena.js';
-import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
+import type { ArenaStats, Slice, SliceAllocator } from './slice-allocator.js';
 import { StateAllocator } from './state-allocator.js';
 
 /** Pages of a shared arena, all mapped when it is made. */

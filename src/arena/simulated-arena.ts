@@ -2,8 +2,8 @@
 // kernel's probe returns, so they are droppable, wiped on fork and left out of core dumps.
 
 import { MAP_ANONYMOUS, MAP_DROPPABLE, PAGE_SIZE, PROT_READ, PROT_WRITE } from '../mm/constants.js';
-import { type SimulatedMm } from '../mm/simulated.js';
-import { type Arena, type ArenaPage, type VgetrandomParams } from './arena.js';
+import type { SimulatedMm } from '../mm/simulated.js';
+import type { Arena, ArenaPage, VgetrandomParams } from './arena.js';
 
 /** What the kernel's params probe returns on Linux 6.11+ (lib/vdso/getrandom.c). */
 export const KERNEL_PARAMS: VgetrandomParams = Object.freeze({

@@ -2,8 +2,8 @@
 // give back. Four allocators keep this contract: StateAllocator (an Arena's pages), the shared
 // one for threads, the addon's (NativeAllocator) and the parked states of a snapshot build.
 
-import { type StateView } from '../core/state.js';
-import { type BulkBlocks } from '../core/vgetrandom.js';
+import type { StateView } from '../core/state.js';
+import type { BulkBlocks } from '../core/vgetrandom.js';
 
 /** One state's place in the arena. */
 export interface Slice {

@@ -6,8 +6,8 @@
 import { mathFloor } from '../base/intrinsics.js';
 import { wipe } from '../base/views.js';
 import { STATE_SIZE, stateIn } from '../core/state.js';
-import { type Arena, type ArenaPage } from './arena.js';
-import { type ArenaStats, type Slice, type SliceAllocator } from './slice-allocator.js';
+import type { Arena, ArenaPage } from './arena.js';
+import type { ArenaStats, Slice, SliceAllocator } from './slice-allocator.js';
 
 export class StateAllocator implements SliceAllocator {
   readonly arena: Arena;

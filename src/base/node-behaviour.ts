@@ -49,10 +49,11 @@ let namesByString: boolean | undefined;
  * Probe: randomBytes({ constructor: 5 }) throws ERR_INVALID_ARG_TYPE only in the former.
  */
 export function constructorNameByString(): boolean {
-  return (namesByString ??= hasCode(
+  namesByString ??= hasCode(
     thrown(() => nodeRandomBytes({ constructor: 5 })),
     'ERR_INVALID_ARG_TYPE',
-  ));
+  );
+  return namesByString;
 }
 
 let byteLengthFallback: boolean | undefined;
@@ -63,7 +64,8 @@ let byteLengthFallback: boolean | undefined;
  * ERR_OUT_OF_RANGE. Probe: an empty ArrayBuffer at offset 0, with a callback that does nothing.
  */
 export function randomFillSizesByByteLength(): boolean {
-  return (byteLengthFallback ??= thrown(() => nodeRandomFill(new AB(0), 0, () => {})) === undefined);
+  byteLengthFallback ??= thrown(() => nodeRandomFill(new AB(0), 0, () => {})) === undefined;
+  return byteLengthFallback;
 }
 
 let sizeByTag: boolean | undefined;

@@ -12,7 +12,7 @@ import { invalidState } from '../base/errors.js';
 import { atomicsLoad } from '../base/intrinsics.js';
 import { alignedWordsAt, bytesAt, copyBytes, fillElements, typedArrayByteLength } from '../base/views.js';
 import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks, LITTLE_ENDIAN } from './chacha20.js';
-import { type Generation } from './generation.js';
+import type { Generation } from './generation.js';
 import {
   BATCH_SIZE,
   GENERATION_HI_WORD,
@@ -143,7 +143,10 @@ function moveBytes(bytes: Uint8Array, from: number, out: Uint8Array, to: number,
  */
 function handOut(state: StateView, pos: number, out: Uint8Array, p: number, take: number): void {
   const bytes = state.bytes;
-  if (!LITTLE_ENDIAN) return moveBytes(bytes, pos, out, p, take);
+  if (!LITTLE_ENDIAN) {
+    moveBytes(bytes, pos, out, p, take);
+    return;
+  }
   // take >= HAND_OUT_BY_WORDS > 3, so the bytes up to the batch's next word boundary fit.
   const head = -pos & 3;
   moveBytes(bytes, pos, out, p, head);

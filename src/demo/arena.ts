@@ -2,8 +2,8 @@
 // the addon's real pages, SimulatedMm.smaps() (the same format) for the simulated ones.
 
 import { readFileSync } from 'node:fs';
-import { type DemoContext } from './context.js';
-import { type ArenaFacts, type FlagFacts } from './facts.js';
+import type { DemoContext } from './context.js';
+import type { ArenaFacts, FlagFacts } from './facts.js';
 import { hexAddr, simulatedSlice } from './inspect.js';
 import { smapsEntryAt } from './smaps.js';
 

@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type GeneratorStats } from '../index.js';
+import type { GeneratorStats } from '../index.js';
 import { childArgs } from './child.js';
-import { type DropFacts } from './facts.js';
+import type { DropFacts } from './facts.js';
 
 const MEMCG = '/sys/fs/cgroup/memory';
 /** The child must answer each request within this long. */

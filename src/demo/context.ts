@@ -5,7 +5,7 @@
 import { type Backend, createGenerator, type Generator } from '../index.js';
 import { SimulatedMm } from '../mm/index.js';
 import { loadNative, type NativeBinding } from '../platform/addon/binding.js';
-import { type CounterRow } from './facts.js';
+import type { CounterRow } from './facts.js';
 
 export interface DemoOptions {
   /**

@@ -2,8 +2,8 @@
 // (stats()), which the module-level functions draw from.
 
 import { getrandom, info, randomInt, randomUUID, stats } from '../index.js';
-import { type DemoContext } from './context.js';
-import { type StatsFacts } from './facts.js';
+import type { DemoContext } from './context.js';
+import type { StatsFacts } from './facts.js';
 
 export function counters(ctx: DemoContext): StatsFacts {
   // A few module-level calls, so the default generator has something to count.

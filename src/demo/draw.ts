@@ -3,8 +3,8 @@
 // handed out is zeroed in the batch, so `pos` marks the end of a run of zeros.
 
 import { KEY_OFFSET, KEY_SIZE } from '../core/state.js';
-import { type DemoContext } from './context.js';
-import { type DrawFacts } from './facts.js';
+import type { DemoContext } from './context.js';
+import type { DrawFacts } from './facts.js';
 import { snapshot } from './inspect.js';
 
 export const DRAWS = [16, 24] as const;

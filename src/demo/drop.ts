@@ -2,8 +2,8 @@
 // then look at the state and draw again. Used in this process (MADV_PAGEOUT, the simulated
 // reclaim) and in the cgroup child (memory.force_empty from outside).
 
-import { type Generator } from '../index.js';
-import { type DropFacts } from './facts.js';
+import type { Generator } from '../index.js';
+import type { DropFacts } from './facts.js';
 import { checkOutput, generationOf, isZero } from './inspect.js';
 
 export const PRIME_BYTES = 40;

@@ -2,7 +2,7 @@
 // output is rendered from it (render.ts), and test/demo/demo.test.ts checks it. Every step carries
 // the one plain sentence the text output prints for it.
 
-import { type Backend } from '../index.js';
+import type { Backend } from '../index.js';
 
 /** A generator's counters at the end of the step that used it. */
 export interface CounterRow {

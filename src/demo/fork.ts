@@ -3,8 +3,8 @@
 // generator.fork() does the same on the simulated mm, where the child's generator can be driven:
 // its zeroed state rekeys, so parent and child never share output.
 
-import { type DemoContext } from './context.js';
-import { type ForkFacts } from './facts.js';
+import type { DemoContext } from './context.js';
+import type { ForkFacts } from './facts.js';
 import { isZero } from './inspect.js';
 
 export function fork(ctx: DemoContext): ForkFacts {

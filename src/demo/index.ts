@@ -15,7 +15,7 @@ import { probe } from './probe.js';
 import { header, renderStep } from './render.js';
 import { threads } from './threads.js';
 
-export { type DemoOptions } from './context.js';
+export type { DemoOptions } from './context.js';
 export type * from './facts.js';
 
 export const DEMO_USAGE = `Usage: vgetrandom demo [--json]

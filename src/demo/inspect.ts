@@ -4,7 +4,7 @@
 import { createCipheriv } from 'node:crypto';
 import { BATCH_SIZE, GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, KEY_SIZE, POS_OFFSET, STATE_SIZE } from '../core/state.js';
 import { PAGE_SIZE, type SimulatedMm } from '../mm/index.js';
-import { type StateSnapshot } from './facts.js';
+import type { StateSnapshot } from './facts.js';
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

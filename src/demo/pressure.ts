@@ -5,9 +5,9 @@
 // On the simulated backend, SimulatedMm.reclaim() does the same to the simulated pages.
 
 import { cgroupDrop } from './cgroup.js';
-import { type DemoContext } from './context.js';
+import type { DemoContext } from './context.js';
 import { AFTER_BYTES, observe, prime } from './drop.js';
-import { type DropFacts, type PressureFacts } from './facts.js';
+import type { DropFacts, PressureFacts } from './facts.js';
 
 function describe(d: DropFacts): string {
   const zero = d.stateZeroAfterDrop ? 'read back all zero' : 'did NOT read back as zero';

@@ -4,8 +4,8 @@
 import { arch, platform, release } from 'node:os';
 import { info } from '../index.js';
 import { MAP_ANONYMOUS, MAP_DROPPABLE, MAP_PRIVATE, MAP_SHARED, MAP_TYPE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/index.js';
-import { type DemoContext } from './context.js';
-import { type ProbeFacts } from './facts.js';
+import type { DemoContext } from './context.js';
+import type { ProbeFacts } from './facts.js';
 
 /** `PROT_READ|PROT_WRITE` for 3. */
 export function protNames(prot: number): string {

@@ -3,7 +3,7 @@
 
 import { BATCH_SIZE, GENERATION_OFFSET, KEY_OFFSET, STATE_SIZE } from '../core/state.js';
 import { MAP_DROPPABLE } from '../mm/index.js';
-import { type DemoFacts, type StepName } from './facts.js';
+import type { DemoFacts, StepName } from './facts.js';
 import { hexAddr, hexBytes } from './inspect.js';
 import { mapFlagNames, protNames } from './probe.js';
 

@@ -8,10 +8,10 @@
 
 import { Worker } from 'node:worker_threads';
 import { STATE_SIZE } from '../core/state.js';
-import { type Generator } from '../index.js';
+import type { Generator } from '../index.js';
 import { loadNative } from '../platform/addon/binding.js';
-import { type DemoContext } from './context.js';
-import { type ThreadFacts, type WorkerSlice } from './facts.js';
+import type { DemoContext } from './context.js';
+import type { ThreadFacts, WorkerSlice } from './facts.js';
 import { hexAddr, simulatedSlice } from './inspect.js';
 
 export const WORKERS = 4;

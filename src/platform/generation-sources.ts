@@ -120,7 +120,10 @@ export function processGeneration(): Generation {
     const { binding } = loadNative();
     // While a snapshot is built there is no addon; a restored process may load it, and every
     // thread of it must share the addon's generation, so the clock one made now is not kept.
-    if (binding === null && isBuildingSnapshot()) return (buildTime ??= new ClockGeneration());
+    if (binding === null && isBuildingSnapshot()) {
+      buildTime ??= new ClockGeneration();
+      return buildTime;
+    }
     processWide = binding === null ? new ClockGeneration() : new NativeGeneration(binding);
   }
   return processWide;

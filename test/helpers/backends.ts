@@ -1,7 +1,7 @@
 // Which backends the shared suites run over. On Linux x64 the native backend is required
 // (unless VGETRANDOM_NATIVE=0): a missing addon makes the suites fail, not skip.
 
-import { type Backend } from '../../src/arena/backends.js';
+import type { Backend } from '../../src/arena/backends.js';
 import { loadNative } from '../../src/platform/addon/binding.js';
 
 /** True where the native addon must be built and loaded. */

@@ -1,7 +1,7 @@
 // The messages of a worker thread, in order, for tests that talk to a worker step by step:
 // next() resolves with the next message, whether it came before or after the call.
 
-import { type Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 export function messageQueue<M>(worker: Worker): () => Promise<M> {
   const messages: M[] = [];

@@ -1,7 +1,7 @@
 // A million requests of mixed sizes, aligned and not, across generators, checking every output
 // for the marks of a zeroed state: the load under which drops from another thread are tested.
 
-import { type Generator } from '../../src/index.js';
+import type { Generator } from '../../src/index.js';
 import { zeroStateEvidence } from './zero-key.js';
 
 const SIZES = [1, 4, 7, 16, 16, 32, 33, 63, 64, 95, 96, 100, 130, 200, 513];

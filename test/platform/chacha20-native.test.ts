@@ -227,7 +227,10 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
   const runs = new Map<string, ChildRun>();
   const run = (cap: string) => {
     let r = runs.get(cap);
-    if (r === undefined) runs.set(cap, (r = runChild(cap, cases)));
+    if (r === undefined) {
+      r = runChild(cap, cases);
+      runs.set(cap, r);
+    }
     return r;
   };
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NativeAllocator } from '../../src/arena/native-allocator.js';
-import { type Slice } from '../../src/arena/slice-allocator.js';
+import type { Slice } from '../../src/arena/slice-allocator.js';
 import { GENERATION_OFFSET, STATE_SIZE, standaloneState } from '../../src/core/state.js';
 import { newCounters, vgetrandom } from '../../src/core/vgetrandom.js';
 import { createGenerator } from '../../src/index.js';

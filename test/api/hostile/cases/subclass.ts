@@ -37,10 +37,18 @@ export function subclassCases(): Hostile[] {
       make() {
         const { hit, calls } = counter();
         class Methods extends Uint8Array {}
-        Object.defineProperty(Methods, Symbol.species, { get: () => (hit(), Bytes) });
+        Object.defineProperty(Methods, Symbol.species, {
+          get: () => {
+            hit();
+            return Bytes;
+          },
+        });
         for (const name of ['subarray', 'set', 'fill'] as const) {
           Object.defineProperty(Methods.prototype, name, {
-            value: () => (hit(), patchedCalled(`the caller’s ${name}`)),
+            value: () => {
+              hit();
+              return patchedCalled(`the caller’s ${name}`);
+            },
             writable: true,
             configurable: true,
           });
@@ -131,9 +139,14 @@ export function subclassCases(): Hostile[] {
     lies: true,
     make() {
       const { hit, calls } = counter();
+      // The lie: a length far beyond the view, counted when read.
+      const huge = (): number => {
+        hit();
+        return 1e6;
+      };
       const proto = Object.create(Uint8Array.prototype, {
-        byteLength: { get: () => (hit(), 1e6) },
-        length: { get: () => (hit(), 1e6) },
+        byteLength: { get: huge },
+        length: { get: huge },
       }) as object;
       return { view: Object.setPrototypeOf(new Uint8Array(new ArrayBuffer(256), 32, 64), proto) as Uint8Array, calls };
     },

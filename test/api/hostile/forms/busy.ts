@@ -14,7 +14,9 @@ export function busy(form: Form, state: () => Uint8Array, label = 'with the stat
     ...form,
     name: `${form.name} ${label}`,
     // On this path the library leaves the state alone: clearing the flag we set is safe.
-    recover: () => void (state()[IN_USE_OFFSET] = 0),
+    recover: () => {
+      state()[IN_USE_OFFSET] = 0;
+    },
     ours(view, cb) {
       const bytes = state();
       bytes[IN_USE_OFFSET] = 1;

@@ -7,6 +7,12 @@ import type { Lib } from '../forms/form.js';
 import { errorShape } from '../run/errors.js';
 import { UUID_FORMAT } from './derived-suite.js';
 
+/** Logs the read of `key` on `log`, and answers `value`. */
+function logged(log: string[], key: string | symbol, value: unknown): unknown {
+  log.push(`get ${String(key)}`);
+  return value;
+}
+
 /** Registers the tests of randomUUID's options against Node's. */
 export function uuidOptionsSuite(lib: Lib): void {
   describe('(6) randomUUID options with getters behave as Node’s', () => {
@@ -92,8 +98,8 @@ export function uuidOptionsSuite(lib: Lib): void {
             ),
           ),
       ],
-      ['a Proxy of an array', (log) => new Proxy([], { get: (t, k) => (log.push(`get ${String(k)}`), Reflect.get(t, k)) })],
-      ['a Proxy whose get returns a string', (log) => new Proxy({}, { get: (_t, k) => (log.push(`get ${String(k)}`), 'yes') })],
+      ['a Proxy of an array', (log) => new Proxy([], { get: (t, k) => logged(log, k, Reflect.get(t, k)) })],
+      ['a Proxy whose get returns a string', (log) => new Proxy({}, { get: (_t, k) => logged(log, k, 'yes') })],
     ];
     const thrown = new Error('thrown by the getter');
 
