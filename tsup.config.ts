@@ -17,7 +17,7 @@ export default defineConfig([
     platform: 'node',
     sourcemap: false,
     splitting: true,
-    // import.meta.url in the CJS chunks (src/platform/addon/binding.ts finds its package by it).
+    // import.meta.url in the CJS chunks (src/platform/addon/package-root.ts finds its package by it).
     shims: true,
   },
   {

@@ -1,9 +1,10 @@
 // Which arena a generator's state comes from: the native addon's process-wide droppable pages,
 // a caller's simulated mm, or this thread's default simulated arena (parked states instead while
-// a startup snapshot is built: src/platform/snapshot.ts). One allocator per arena, so that every generator
-// on it draws from the same free list and no two share a slice. The default simulated arena is a
-// shared one (src/arena/shared-state-allocator.ts): this thread's own, made on first use, unless it attached
-// another thread's handle first, so that threads can draw from one arena there too.
+// a startup snapshot is built: src/arena/parked-states.ts). One allocator per arena, so that
+// every generator on it draws from the same free list and no two share a slice. The default
+// simulated arena is a shared one (src/arena/shared-state-allocator.ts): this thread's own, made
+// on first use, unless it attached another thread's handle first, so that threads can draw from
+// one arena there too.
 
 import { invalidArgValue, invalidState } from '../base/errors.js';
 import { atomicsAdd } from '../base/intrinsics.js';

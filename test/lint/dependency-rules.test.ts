@@ -1,6 +1,7 @@
 // The import rules of src/ (.dependency-cruiser.cjs, run by `npm run lint`): they hold for the
 // library, and they fail where they must, on a small tree made for it: an import against the
-// layer order, a cycle of type imports only, the library importing a test.
+// layer order, a cycle of type imports only, the library importing a test, a module outside the
+// layer folders.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,14 +71,16 @@ describe('the import rules of src/', () => {
     expect(status).not.toBe(0);
   });
 
-  it('fail on mm and platform knowing each other, and on the library importing a test', () => {
+  it('fail on mm and platform knowing each other, on the library importing a test, and on a module outside the layers', () => {
     const dir = tree('sideways', {
       'src/mm/model.ts': "import { fact } from '../platform/fact.js';\nexport const model = fact;\n",
       'src/platform/fact.ts': "import { helper } from '../../test/helper.js';\nexport const fact = helper;\n",
       'test/helper.ts': 'export const helper = 1;\n',
+      'src/stray.ts': "import { model } from './mm/model.js';\nexport const stray = model;\n",
     });
     const { status, violations } = cruise(dir);
     expect(violations.sort()).toEqual([
+      'in-a-layer src/stray.ts -> src/mm/model.ts',
       'layer-mm src/mm/model.ts -> src/platform/fact.ts',
       'no-library-to-outside src/platform/fact.ts -> test/helper.ts',
     ]);

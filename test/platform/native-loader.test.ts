@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadNativeUncached, packageRoot } from '../../src/platform/addon/binding.js';
+import { rootAbove, untrusted } from '../../src/platform/addon/package-root.js';
 
 const root = packageRoot()!;
 const work = mkdtempSync(join(tmpdir(), 'vgetrandom-loader-'));
@@ -291,6 +292,21 @@ describe.runIf(process.platform === 'linux')('the addon loader', () => {
       { encoding: 'utf8', cwd: '/' },
     );
     expect(both.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('takes the package root only from a dist/ or src/platform/addon/ directory, and only as an absolute path', () => {
+    expect(rootAbove('/app/node_modules/vgetrandom/dist')).toBe('/app/node_modules/vgetrandom');
+    expect(rootAbove('/work/vgetrandom/src/platform/addon')).toBe('/work/vgetrandom');
+    // A checkout at the filesystem's root (a container run from /): the root is '/', not ''
+    // (which would name the working directory, and skip every ownership check).
+    expect(rootAbove('/src/platform/addon')).toBe('/');
+    expect(rootAbove('/x/notsrc/platform/addon')).toBeUndefined();
+    expect(rootAbove('/x/src/notplatform/addon')).toBeUndefined();
+    expect(rootAbove('/x/src/platform/addon/more')).toBeUndefined();
+    expect(rootAbove('dist')).toBeUndefined();
+    expect(rootAbove('src/platform/addon')).toBeUndefined();
+    expect(untrusted('', 'build/Release/vgetrandom.node')).toMatch(/not an absolute path/u);
+    expect(untrusted('relative', 'build/Release/vgetrandom.node')).toMatch(/not an absolute path/u);
   });
 
   it('reports a package without a build instead of throwing', () => {

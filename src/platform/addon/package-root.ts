@@ -7,7 +7,7 @@
 // native code), not a directory above a bundled copy that is not in its package.
 
 import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PACKAGE_NAME = 'vgetrandom';
@@ -48,8 +48,21 @@ export function prebuildFirst(): boolean {
   return named !== undefined || basename(dirname(moduleFile() ?? '')) === 'dist';
 }
 
-// This module's directory in a checkout, below the package root.
-const SOURCE_DIR = `${sep}src${sep}platform${sep}addon`;
+/**
+ * The package root for a module in directory `here`: the directory above `dist/` (the tsup
+ * bundles) or above `src/platform/addon/` (the TS source in a checkout), if `here` is absolute and
+ * is one of those; else undefined. Only ever an absolute path: a relative one would name
+ * whatever directory the process runs in.
+ * @example rootAbove('/app/node_modules/vgetrandom/dist') // '/app/node_modules/vgetrandom'
+ */
+export function rootAbove(here: string): string | undefined {
+  if (!isAbsolute(here)) return undefined;
+  if (basename(here) === 'dist') return dirname(here);
+  const platform = dirname(here);
+  const src = dirname(platform);
+  if (basename(here) === 'addon' && basename(platform) === 'platform' && basename(src) === 'src') return dirname(src);
+  return undefined;
+}
 
 /**
  * The vgetrandom package root: the one the application named, else the package this module is
@@ -61,10 +74,7 @@ export function packageRoot(): string | undefined {
   if (named !== undefined) return named;
   const file = moduleFile();
   if (file === undefined) return undefined;
-  const here = dirname(file);
-  let root: string | undefined;
-  if (basename(here) === 'dist') root = dirname(here);
-  else if (here.endsWith(SOURCE_DIR)) root = here.slice(0, -SOURCE_DIR.length);
+  const root = rootAbove(dirname(file));
   return root !== undefined && isPackageRoot(root) ? root : undefined;
 }
 
@@ -74,6 +84,7 @@ export function packageRoot(): string | undefined {
  * than root, this process's or this module's owner. (Group-writable is fine: umask 002 is common.)
  */
 export function untrusted(root: string, rel: string): string | undefined {
+  if (!isAbsolute(root)) return `${JSON.stringify(root)} is not an absolute path`;
   const owners = new Set([0, process.geteuid?.(), moduleOwner()]);
   const chain = [root];
   for (const part of rel.split('/')) chain.push(join(chain[chain.length - 1]!, part));
