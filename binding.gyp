@@ -10,7 +10,7 @@
       "target_name": "vgetrandom",
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["native/vgetrandom.c", "native/arena.c", "native/vdso.c", "native/generation.c", "native/chacha20.c", "native/fork.c", "native/forkcheck.c"],
+          "sources": ["native/vgetrandom.c", "native/arena.c", "native/vdso.c", "native/generation.c", "native/kernelgen.c", "native/chacha20.c", "native/fork.c", "native/forkcheck.c"],
           "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
           "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-O2", "-pthread"],
           "ldflags": ["-pthread", "-Wl,-z,nodelete"]

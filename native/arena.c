@@ -299,6 +299,35 @@ void vgr_arena_stats(struct vgr_arena_stats *out) {
   pthread_mutex_unlock(&arena.lock);
 }
 
+size_t vgr_arena_expire_all(void) {
+  vgr_setup();
+  size_t n = 0;
+  // Only a state of the one layout we know has its generation there (JS refuses any other).
+  if (setup.params.size_of_opaque_state < VGR_STATE_GENERATION_OFFSET + sizeof(uint64_t)) return 0;
+  pthread_mutex_lock(&arena.lock);
+  for (size_t i = 0; i < arena.npages; i++) {
+    struct page *page = &arena.pages[i];
+    for (size_t k = 0; k < setup.per_page; k++) {
+      if (page->slots[k].ticket == 0) continue;
+      uint64_t *generation = (uint64_t *)(page->addr + k * setup.stride + VGR_STATE_GENERATION_OFFSET);
+      __atomic_store_n(generation, 0, __ATOMIC_SEQ_CST);
+      n++;
+    }
+  }
+  pthread_mutex_unlock(&arena.lock);
+  return n;
+}
+
+void *vgr_map_state_page(void) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  void *p = map_page();
+  int e = errno;
+  pthread_mutex_unlock(&arena.lock);
+  errno = e;
+  return p;
+}
+
 uintptr_t vgr_arena_first_page(void) {
   vgr_setup();
   pthread_mutex_lock(&arena.lock);

@@ -113,6 +113,26 @@ void vgr_dropper_atfork_prepare(void);
 void vgr_dropper_atfork_parent(void);
 void vgr_dropper_atfork_child(void);
 
+/*
+ * The offset of the u64 generation in a state (lib/vdso/getrandom.c's struct vgetrandom_state:
+ * after the 128 bytes of batch and key): the one field of the layout the addon itself touches.
+ */
+#define VGR_STATE_GENERATION_OFFSET 128
+
+/*
+ * Zeroes the generation of every slice in use (an atomic store each), as a drop of their pages
+ * would: each state rekeys before its next output, and a draw under way fails its final check.
+ * For native/generation.c, when its low word wraps. Returns how many slices it expired.
+ */
+size_t vgr_arena_expire_all(void);
+
+/*
+ * One page mapped like the arena's (droppable, or the fallback's private, wipe-on-fork and
+ * never dumped), outside the arena, for a state of the addon's own (native/kernelgen.c's probes);
+ * munmap() gives it back. NULL with errno set if it cannot be mapped.
+ */
+void *vgr_map_state_page(void);
+
 /* Zeroes n bytes in a way the compiler may not elide. */
 void vgr_wipe(void *p, size_t n);
 

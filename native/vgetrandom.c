@@ -16,7 +16,9 @@
 // own 144 bytes (not over the page), so JS code holding one slice cannot read or write another
 // thread's state, and freeState() can detach that one buffer without touching the other slices'
 // views. Page addresses are reported as numbers (user addresses fit in 2^53) for inspection and
-// for pageout(); they are looked up in the arena, never dereferenced as given.
+// for pageout(); they are looked up in the arena, never dereferenced as given. The one other
+// buffer over memory of the process is kernelGenerationCell(): 4 bytes of the kernel's read-only
+// rng data page (native/kernelgen.c), which a write from JS cannot change (it faults).
 //
 // Argument errors are thrown into JS (TypeError / RangeError with Node's codes), never
 // asserted: a wrong call must not take the process down.
@@ -39,6 +41,7 @@
 #include "fork.h"
 #include "forkcheck.h"
 #include "generation.h"
+#include "kernelgen.h"
 
 // --- per-env data ----------------------------------------------------------------------------
 
@@ -561,7 +564,11 @@ static bool read_vmflags(uintptr_t addr, char *out, size_t outlen) {
   return found;
 }
 
-// info(): { droppable, vdso, params, kernel, vmFlags, pageSize, statesPerPage }
+static const char *kernel_mode_name(enum vgr_kernel_mode m) {
+  return m == VGR_KERNEL_MAPPED ? "mapped" : m == VGR_KERNEL_POLLED ? "polled" : "none";
+}
+
+// info(): { droppable, vdso, params, kernel, vmFlags, pageSize, statesPerPage, kernelGeneration }
 VGR_FUNCTION(js_info) {
   (void)info;
   const struct vgr_setup *s = vgr_setup();
@@ -587,6 +594,8 @@ VGR_FUNCTION(js_info) {
   VGR_SET(set_str(env, result, "vmFlags", have_flags ? vmflags : NULL));
   VGR_SET(set_num(env, result, "pageSize", (double)s->page_size));
   VGR_SET(set_num(env, result, "statesPerPage", (double)s->per_page));
+  vgr_kernel_setup();
+  VGR_SET(set_str(env, result, "kernelGeneration", kernel_mode_name(vgr_kernel_mode())));
   return result;
 }
 
@@ -731,6 +740,49 @@ VGR_FUNCTION(generation_cell) {
   return buffer;
 }
 
+// kernelGenerationCell(): in mapped mode, an ArrayBuffer over the kernel's generation's low word
+// (4 bytes, read only: a write faults); null otherwise. Registers this env's cell first, which
+// runs the kernel's setup, so the answer is final for this process.
+VGR_FUNCTION(kernel_generation_cell) {
+  (void)info;
+  VGR_ENV_DATA(d);
+  VGR_TRY(register_cell(env, d));
+  const uint32_t *word = vgr_kernel_word();
+  napi_value result;
+  if (word == NULL) {
+    VGR_CALL(napi_get_null(env, &result));
+    return result;
+  }
+  // Node-API takes a mutable pointer; nothing writes through it (see the file's header).
+  VGR_CALL(napi_create_external_arraybuffer(env, (void *)word, sizeof *word, NULL, NULL, &result));
+  return result;
+}
+
+// kernelGeneration(): { mode: 'mapped' | 'polled' | 'none', now, pollMs }: how the kernel's CRNG
+// generation reaches the states, its value now through a probe (0: unknown), and the polling
+// interval in polled mode.
+VGR_FUNCTION(kernel_generation) {
+  (void)info;
+  vgr_kernel_setup();
+  napi_value result;
+  VGR_CALL(napi_create_object(env, &result));
+  VGR_SET(set_str(env, result, "mode", kernel_mode_name(vgr_kernel_mode())));
+  VGR_SET(set_num(env, result, "now", (double)vgr_kernel_generation_now()));
+  VGR_SET(set_num(env, result, "pollMs", (double)VGR_KERNEL_POLL_NS / 1e6));
+  return result;
+}
+
+// kernelReseed(): ioctl(RNDRESEEDCRNG): the kernel reseeds its CRNG now and moves its generation
+// (root only; EPERM otherwise). For the tests and the demo.
+VGR_FUNCTION(kernel_reseed) {
+  (void)info;
+  int r = vgr_kernel_reseed();
+  if (r < 0) return throw_system_error(env, -r, "ioctl"), NULL;
+  napi_value undefined;
+  VGR_CALL(napi_get_undefined(env, &undefined));
+  return undefined;
+}
+
 // bumpGeneration(): moves the process-wide generation on now (every thread's states rekey
 // before their next output); returns the new generation.
 VGR_FUNCTION(bump_generation) {
@@ -840,6 +892,9 @@ NAPI_MODULE_INIT() {
       VGR_EXPORT("forkCheck", fork_check),
       VGR_EXPORT("generationCell", generation_cell),
       VGR_EXPORT("bumpGeneration", bump_generation),
+      VGR_EXPORT("kernelGenerationCell", kernel_generation_cell),
+      VGR_EXPORT("kernelGeneration", kernel_generation),
+      VGR_EXPORT("kernelReseed", kernel_reseed),
       VGR_EXPORT("chacha20Blocks", chacha20_blocks),
       VGR_EXPORT("chacha20Core", chacha20_core),
   };

@@ -196,8 +196,12 @@ export function createGenerator(options: GeneratorOptions = {}): Generator {
       throw outOfRange('options.reseedIntervalMs', `> 0 && <= ${DEFAULT_RESEED_INTERVAL_MS}`, reseedIntervalMs);
     }
   }
+  // A generator with only a shorter interval still follows the process's generation (the kernel's
+  // reseeds, reseed()); one with a clock of its own (tests, known answers) follows that clock alone.
   const generation =
-    clock === undefined && reseedIntervalMs === undefined ? processGeneration() : new ClockGeneration(clock, reseedIntervalMs);
+    clock === undefined && reseedIntervalMs === undefined
+      ? processGeneration()
+      : new ClockGeneration(clock, reseedIntervalMs, clock === undefined ? processGeneration() : undefined);
   const allocator = allocatorFor(options);
   return new StateGenerator(allocator, allocator.allocate(), { ...options }, generation);
 }

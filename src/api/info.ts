@@ -5,7 +5,7 @@ import type { VgetrandomParams } from '../arena/arena.js';
 import { type Backend, defaultArenaInfo } from '../arena/backends.js';
 import { KERNEL_PARAMS } from '../arena/simulated-arena.js';
 import type { ArenaStats } from '../arena/slice-allocator.js';
-import { loadNative } from '../platform/addon/binding.js';
+import { type KernelGenerationMode, loadNative } from '../platform/addon/binding.js';
 
 /** Where this thread's default states live, and what the kernel offers. */
 export interface Info {
@@ -16,6 +16,13 @@ export interface Info {
   droppable: boolean;
   /** The kernel's vDSO exports getrandom() (native backend only). */
   vdso: boolean;
+  /**
+   * How the kernel's CRNG generation (moved by every kernel reseed, RNDRESEEDCRNG, VM fork or
+   * snapshot restore, resume) reaches this thread's default states: `mapped`, read where the
+   * kernel keeps it at every draw, so the very next draw rekeys; `polled`, every 20 ms; `none`,
+   * not followed (the simulated backend, or no vDSO getrandom): only the 60 s expiry and reseed().
+   */
+  kernelGeneration: KernelGenerationMode;
   /** The vgetrandom params: state size, mmap prot and flags. */
   params: VgetrandomParams;
   /** The kernel release (native backend). */
@@ -46,9 +53,9 @@ export function info(): Info {
   const threads = { arena, arenaShared, arenaOverflow };
   const { binding, reason } = loadNative();
   if (binding !== null) {
-    const { droppable, vdso, params, kernel, vmFlags } = binding.info();
-    return { backend: 'native', droppable, vdso, params, kernel, vmFlags, ...threads };
+    const { droppable, vdso, kernelGeneration, params, kernel, vmFlags } = binding.info();
+    return { backend: 'native', droppable, vdso, kernelGeneration, params, kernel, vmFlags, ...threads };
   }
   const why = reason === undefined ? {} : { reason };
-  return { backend: 'simulated', ...why, droppable: true, vdso: false, params: KERNEL_PARAMS, ...threads };
+  return { backend: 'simulated', ...why, droppable: true, vdso: false, kernelGeneration: 'none', params: KERNEL_PARAMS, ...threads };
 }

@@ -7,8 +7,10 @@
 // from different moments.
 //
 // The algorithm reads it as the kernel's vDSO does: two u32 words in memory, {low, high},
-// compared with the state's at both checks of every call. This module says what the algorithm is
-// handed; the sources that keep the words are the platform's (src/platform/generation-sources.ts).
+// compared with the state's at both checks of every call. The two words need not lie side by
+// side: on the native backend the high one may be the kernel's own generation, read in the page
+// where the kernel keeps it. This module says what the algorithm is handed; the sources that keep
+// the words are the platform's (src/platform/generation-sources.ts).
 
 import { mathFloor } from '../base/intrinsics.js';
 
@@ -18,10 +20,12 @@ export const DEFAULT_RESEED_INTERVAL_MS = 60_000;
 /** What a generator reads its generation from. */
 export interface Generation {
   /**
-   * The generation, an integer in [1, 2^53) whose low word is never 0, as two u32 words:
-   * [0] the low, [1] the high. Current after sync(); read at every check, never cached.
+   * The generation's low u32 word, at index 0: never 0. Current after sync(); read at every
+   * check, never cached.
    */
-  readonly words: Uint32Array;
+  readonly low: Uint32Array;
+  /** Its high u32 word, at index 0 (the two together: an integer in [1, 2^64)). */
+  readonly high: Uint32Array;
   /** Brings `words` up to date: a clock read, or nothing where another thread keeps them. */
   sync(): void;
   /** Moves to a new generation now: every state under it rekeys before its next output. */
@@ -38,7 +42,7 @@ const TWO_32 = 0x1_0000_0000;
 /** The current generation of `g` as a number (for inspection and tests; generators compare words). */
 export function currentGeneration(g: Generation): number {
   g.sync();
-  return g.words[0]! + g.words[1]! * TWO_32;
+  return g.low[0]! + g.high[0]! * TWO_32;
 }
 
 /** The next generation after `g`, skipping values whose low word is 0. */

@@ -182,7 +182,8 @@ function generate(
 ): number {
   const bytes = state.bytes;
   const words = state.words;
-  const current = generation.words;
+  const low = generation.low;
+  const high = generation.high;
   // 4. The block counter is local to the call and is *not* reset by a retry: the retry runs
   //    under a fresh key, so it would start over cleanly either way; the kernel keeps counting,
   //    and so do we, so that the output stays the kernel's byte for byte.
@@ -192,8 +193,8 @@ function generate(
   for (;;) {
     // 5. The generation serialises the key with the reseed schedule: read it every time.
     generation.sync();
-    if (words[GENERATION_LO_WORD] !== current[0] || words[GENERATION_HI_WORD] !== current[1]) {
-      if (!rekey(state, current, syscall, counters)) return FALLBACK;
+    if (words[GENERATION_LO_WORD] !== low[0] || words[GENERATION_HI_WORD] !== high[0]) {
+      if (!rekey(state, generation, syscall, counters)) return FALLBACK;
       assertStillHolds(out, ret);
     } else if (generation.callsCaller) {
       assertStillHolds(out, ret);
@@ -237,7 +238,7 @@ function generate(
     //    call): a drop zeroes the generation before any batch or key byte, so if the low word
     //    still holds when read, every byte copied before was read intact.
     generation.sync();
-    if (atomicsLoad(words, GENERATION_LO_WORD) === current[0] && words[GENERATION_HI_WORD] === current[1]) return ret;
+    if (atomicsLoad(words, GENERATION_LO_WORD) === low[0] && words[GENERATION_HI_WORD] === high[0]) return ret;
     // The output may hold zeros or bytes of an expired key: make all of it again, once. A
     // second mismatch (memory pressure dropping pages faster than we fill them, or a reseed
     // storm) gives the whole original request to the syscall path.
@@ -258,18 +259,19 @@ function assertStillHolds(out: Uint8Array, ret: number): void {
 }
 
 /**
- * Step 5 on a mismatch: ties the state to generation `current` ([low, high]) and fetches a fresh
- * key through the syscall path, with an empty batch. False when the syscall fails, returns short,
+ * Step 5 on a mismatch: ties the state to the current generation and fetches a fresh key through
+ * the syscall path, with an empty batch. False when the syscall fails, returns short,
  * or returns an all-zero key (a broken source: all-zero keys are never used); the state's
  * generation is then 0 again, so no later call uses the key.
  */
-function rekey(state: StateView, current: Uint32Array, syscall: SyscallPath, counters: Counters): boolean {
+function rekey(state: StateView, generation: Generation, syscall: SyscallPath, counters: Counters): boolean {
   const words = state.words;
   // Write the generation *before* fetching the key. Were it written after, a fork (or a drop)
   // between the fetch and the write would leave parent and child with the same key under the
-  // same generation, undetected. Written first, the child's fetch is its own.
-  words[GENERATION_LO_WORD] = current[0]!;
-  words[GENERATION_HI_WORD] = current[1]!;
+  // same generation, undetected; so would a kernel reseed, whose new generation the next check
+  // would then take for the key's. Written first, any move after it is seen.
+  words[GENERATION_LO_WORD] = generation.low[0]!;
+  words[GENERATION_HI_WORD] = generation.high[0]!;
   counters.rekeys++;
   // The old key goes first: a syscall path that reports success without writing would leave it
   // in place under the new generation. Zeroed, it is refused below as an all-zero key.

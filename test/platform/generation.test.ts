@@ -48,12 +48,13 @@ describe('ClockGeneration', () => {
   it('keeps its two words (what generators compare) equal to the generation, low word first', () => {
     let now = 0;
     const g = new ClockGeneration(() => now, 10);
-    expect([...g.words]).toEqual([1, 0]);
+    const words = () => [g.low[0], g.high[0]];
+    expect(words()).toEqual([1, 0]);
     for (let i = 0; i < 5; i++) g.bump();
-    expect([...g.words]).toEqual([6, 0]);
+    expect(words()).toEqual([6, 0]);
     now = 100; // an expiry is seen by sync(), as by every check of a generator
     g.sync();
-    expect([...g.words]).toEqual([7, 0]);
+    expect(words()).toEqual([7, 0]);
     expect(currentGeneration(g)).toBe(7);
   });
 

@@ -52,6 +52,8 @@ export interface NativeInfo {
   pageSize: number;
   /** Slices per page: floor(pageSize / 144) = 28 for 4 KiB. */
   statesPerPage: number;
+  /** How the kernel's CRNG generation reaches the states. */
+  kernelGeneration: KernelGenerationMode;
 }
 
 /**
@@ -59,6 +61,22 @@ export interface NativeInfo {
  * time in vector lanes, or one at a time in portable C.
  */
 export type NativeChachaCore = 'avx512' | 'avx2' | 'sse' | 'scalar';
+
+/**
+ * How the kernel's CRNG generation reaches the states (native/kernelgen.c): `mapped`, read where
+ * the kernel keeps it, at every check (no lag); `polled`, through a probe state every `pollMs`;
+ * `none`, not at all (no vDSO getrandom): only the 59 s ticker and reseed() move the generation.
+ */
+export type KernelGenerationMode = 'mapped' | 'polled' | 'none';
+
+/** What kernelGeneration() reports. */
+export interface NativeKernelGeneration {
+  mode: KernelGenerationMode;
+  /** The kernel's generation now, through a probe state; 0 if unknown. */
+  now: number;
+  /** How often the ticker polls in polled mode. */
+  pollMs: number;
+}
 
 /** What forkCheck() reports: this thread's env in the parent just before fork(), and in the child. */
 export interface NativeForkCheck {
@@ -133,6 +151,16 @@ export interface NativeBinding {
   /** Moves the process-wide generation on now; returns the new one. */
   bumpGeneration(): number;
   /**
+   * In mapped mode, 4 bytes of the kernel's read-only rng data page: the low word of the kernel's
+   * CRNG generation, as the vDSO reads it (a write to it faults). Null in every other mode.
+   * Registers this thread's generation cell first, so the mode is settled for the process.
+   */
+  kernelGenerationCell(): ArrayBuffer | null;
+  /** How the kernel's generation reaches the states, and its value now. */
+  kernelGeneration(): NativeKernelGeneration;
+  /** ioctl(RNDRESEEDCRNG): the kernel reseeds now (root only; a system error EPERM otherwise). */
+  kernelReseed(): void;
+  /**
    * Writes `nblocks` ChaCha20 blocks into the first `nblocks * 64` bytes of `out`, byte for byte
    * what src/core/chacha20.ts writes: DJB layout, zero nonce, blocks `counter`, `counter + 1`, … with
    * the 64-bit counter carrying from word 12 into 13. `key` is 32 bytes (eight little-endian
@@ -178,6 +206,9 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'forkCheck',
   'generationCell',
   'bumpGeneration',
+  'kernelGenerationCell',
+  'kernelGeneration',
+  'kernelReseed',
   'chacha20Blocks',
   'chacha20Core',
 ];

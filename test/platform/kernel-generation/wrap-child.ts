@@ -1,0 +1,20 @@
+// A child process run with VGETRANDOM_GENERATION_START just below a 2^32 boundary: draws, then
+// moves the process generation on across the boundary. Prints JSON { before, after, rekeys }:
+// the state's generation words before and after the crossing, and the rekeys of the next draw.
+
+import { GENERATION_HI_WORD, GENERATION_LO_WORD } from '../../../src/core/state.js';
+import { createGenerator } from '../../../src/index.js';
+import { loadNative } from '../../../src/platform/addon/binding.js';
+
+const binding = loadNative().binding!;
+const gen = createGenerator({ backend: 'native' });
+gen.getrandom(new Uint8Array(16));
+const words = () => {
+  const state = new Uint32Array(gen.state.buffer, gen.state.byteOffset, gen.state.byteLength / 4);
+  return [state[GENERATION_LO_WORD], state[GENERATION_HI_WORD]];
+};
+const before = words();
+for (let i = 0; i < 32; i++) binding.bumpGeneration();
+const after = words();
+gen.getrandom(new Uint8Array(16));
+console.log(JSON.stringify({ before, after, rekeys: gen.stats().rekeys }));
