@@ -1,4 +1,4 @@
-// Step 7: the counters of every generator the demo used, and of this thread's default generator
+// Step 8: the counters of every generator the demo used, and of this thread's default generator
 // (stats()), which the module-level functions draw from.
 
 import { getrandom, info, randomInt, randomUUID, stats } from '../index.js';

@@ -3,6 +3,7 @@
 // the one plain sentence the text output prints for it.
 
 import type { Backend } from '../index.js';
+import type { KernelGenerationMode } from '../platform/addon/binding.js';
 
 /** A generator's counters at the end of the step that used it. */
 export interface CounterRow {
@@ -132,6 +133,23 @@ export interface ForkFacts {
   };
 }
 
+/** 6. The kernel reseeds. */
+export interface ReseedFacts {
+  sentence: string;
+  /** How the kernel's CRNG generation reaches the states ('none' on the simulated backend). */
+  mode: KernelGenerationMode;
+  /** The kernel was reseeded (RNDRESEEDCRNG: root and the native backend). */
+  ran: boolean;
+  /** The kernel's generation before and after the reseed. */
+  kernelBefore?: number;
+  kernelAfter?: number;
+  /** A native generator's rekeys before the reseed, and once a draw after it rekeyed. */
+  rekeysBefore?: number;
+  rekeysAfter?: number;
+  /** The first draw after the reseed rekeyed (mapped: always). */
+  nextDrawRekeyed?: boolean;
+}
+
 /** One worker thread's slice. */
 export interface WorkerSlice {
   threadId: number;
@@ -141,7 +159,7 @@ export interface WorkerSlice {
   fresh: boolean;
 }
 
-/** 6. Threads. */
+/** 7. Threads. */
 export interface ThreadFacts {
   sentence: string;
   backend: Backend;
@@ -156,7 +174,7 @@ export interface ThreadFacts {
   statesInUse?: { before: number; during: number; after: number };
 }
 
-/** 7. Counters. */
+/** 8. Counters. */
 export interface StatsFacts {
   sentence: string;
   rows: CounterRow[];
@@ -172,6 +190,7 @@ export interface DemoFacts {
   draw: DrawFacts;
   pressure: PressureFacts;
   fork: ForkFacts;
+  reseed: ReseedFacts;
   threads: ThreadFacts;
   stats: StatsFacts;
   /** Wall time of the whole demo. */
@@ -179,5 +198,5 @@ export interface DemoFacts {
 }
 
 /** The steps in order, as keys of DemoFacts. */
-export const STEPS = ['probe', 'arena', 'draw', 'pressure', 'fork', 'threads', 'stats'] as const;
+export const STEPS = ['probe', 'arena', 'draw', 'pressure', 'fork', 'reseed', 'threads', 'stats'] as const;
 export type StepName = (typeof STEPS)[number];

@@ -13,6 +13,7 @@ import { fork } from './fork.js';
 import { pressure } from './pressure.js';
 import { probe } from './probe.js';
 import { header, renderStep } from './render.js';
+import { reseed } from './reseed.js';
 import { threads } from './threads.js';
 
 export type { DemoOptions } from './context.js';
@@ -21,7 +22,8 @@ export type * from './facts.js';
 export const DEMO_USAGE = `Usage: vgetrandom demo [--json]
 
 Shows, step by step, how vgetrandom keeps its states in memory the kernel may wipe: the probe,
-the arena's VmFlags, a draw, a dropped page, a fork, worker threads, and the counters. Runs on the
+the arena's VmFlags, a draw, a dropped page, a fork, a kernel reseed (as root), worker threads,
+and the counters. Runs on the
 real kernel where the native addon loads, on the simulated mm otherwise (VGETRANDOM_NATIVE=0
 forces that).
 
@@ -39,6 +41,7 @@ async function runSteps(ctx: DemoContext, onStep?: (index: number, name: StepNam
     draw: () => draw(ctx),
     pressure: () => pressure(ctx),
     fork: () => fork(ctx),
+    reseed: () => reseed(ctx),
     threads: () => threads(ctx),
     stats: () => counters(ctx),
   };

@@ -13,6 +13,7 @@ const TITLES: Record<StepName, string> = {
   draw: 'Draw: the state before and after',
   pressure: 'Memory pressure: the page is dropped',
   fork: 'Fork: the child sees zero',
+  reseed: 'The kernel reseeds: every state rekeys',
   threads: 'Threads: a slice each, from one arena',
   stats: 'Counters',
 };
@@ -117,6 +118,14 @@ function details(name: StepName, facts: Partial<DemoFacts>): string[] {
           `child rekeys ${s.childRekeys}, outputs differ ${yes(s.outputsDiffer)}`,
       );
       return lines;
+    }
+    case 'reseed': {
+      const f = facts.reseed!;
+      if (!f.ran) return [`kernel generation: ${f.mode}`];
+      return [
+        `kernel generation: ${f.mode}; ${f.kernelBefore} → ${f.kernelAfter} after RNDRESEEDCRNG`,
+        `a native generator's rekeys: ${f.rekeysBefore} → ${f.rekeysAfter}${f.nextDrawRekeyed ? ' (on the very next draw)' : ''}`,
+      ];
     }
     case 'threads': {
       const f = facts.threads!;

@@ -1,4 +1,4 @@
-// Step 6: worker threads taking state slices from one arena, each its own. Native: each worker
+// Step 7: worker threads taking state slices from one arena, each its own. Native: each worker
 // loads the addon into its own env and takes a slice with allocState(), as a native generator
 // does (NativeAllocator.allocate), from the process-wide arena under the addon's mutex; it
 // reports the slice's page and offset and gives it back when told. Simulated: the simulated

@@ -51,7 +51,7 @@ function expectSoundDrop(d: DropFacts | undefined) {
 /** What every run shows, whichever backend it is on. */
 function expectCommon(f: DemoFacts) {
   expect(f.elapsedMs).toBeLessThan(20_000);
-  for (const step of [f.probe, f.arena, f.draw, f.pressure, f.fork, f.threads, f.stats]) {
+  for (const step of [f.probe, f.arena, f.draw, f.pressure, f.fork, f.reseed, f.threads, f.stats]) {
     expect(step.sentence).toMatch(/^\S.*\.$/su);
   }
 
@@ -88,7 +88,7 @@ function expectCommon(f: DemoFacts) {
   // 5. fork, simulated
   expect(f.fork.simulated).toEqual({ childStateZero: true, parentIntact: true, childRekeys: 1, outputsDiffer: true });
 
-  // 6. threads
+  // 7. threads
   expect(f.threads.workers).toHaveLength(4);
   expect(f.threads.distinct).toBe(true);
   expect(new Set(f.threads.workers.map((w) => `${w.pageAddr}+${w.offset}`)).size).toBe(4);
@@ -99,7 +99,7 @@ function expectCommon(f: DemoFacts) {
     expect(w.offset + 144).toBeLessThanOrEqual(4096);
   }
 
-  // 7. counters
+  // 8. counters
   const rows = f.stats.rows;
   expect(rows.at(-1)!.generator).toMatch(/stats\(\)/u);
   for (const r of rows) {
@@ -140,6 +140,15 @@ function expectNative(f: DemoFacts) {
     parentIntact: true,
     control: { childSawZero: false, parentIntact: true },
   });
+  // 6. the kernel reseeds: as root, the very next draw rekeys (the generation is mapped here)
+  expect(f.reseed.mode).toBe('mapped');
+  if (process.getuid?.() === 0) {
+    expect(f.reseed).toMatchObject({ ran: true, nextDrawRekeyed: true });
+    expect(f.reseed.kernelAfter).toBeGreaterThan(f.reseed.kernelBefore!);
+    expect(f.reseed.rekeysAfter).toBe(f.reseed.rekeysBefore! + 1);
+  } else {
+    expect(f.reseed.ran).toBe(false);
+  }
   expect(f.threads.backend).toBe('native');
   // All four held at once, from the one process-wide arena, and given back.
   const { before, during, after } = f.threads.statesInUse!;
@@ -164,6 +173,7 @@ function expectSimulated(f: DemoFacts, reason: string) {
   expect(f.pressure.drops[0]!.pagesDropped).toBeGreaterThanOrEqual(1);
   expect(f.pressure.cgroup.ran).toBe(false);
   expect(f.fork.native).toBeNull();
+  expect(f.reseed).toMatchObject({ mode: 'none', ran: false });
   expect(f.threads.backend).toBe('simulated');
   expect(f.threads.statesInUse).toBeUndefined();
   expect(f.threads.pages).toHaveLength(1);
@@ -192,13 +202,13 @@ describe('vgetrandom demo', () => {
   });
 
   describe('the command', () => {
-    it('prints the seven steps, each with a sentence, and says which backend', () => {
+    it('prints the eight steps, each with a sentence, and says which backend', () => {
       const r = runCommand([], { VGETRANDOM_NATIVE: '0' });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/simulated mm .*VGETRANDOM_NATIVE=0/u);
       const titles = r.stdout.split('\n').filter((l) => /^\d\. /u.test(l));
-      expect(titles.map((l) => l[0])).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+      expect(titles.map((l) => l[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
       expect(r.stdout).toMatch(/•• •• ••/u);
       expect(r.stdout).toMatch(/^done in \d+\.\d s$/mu);
     });
