@@ -9,7 +9,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', mm: 'src/mm/index.ts' },
+    entry: { index: 'src/index.ts', mm: 'src/mm/index.ts', register: 'src/register.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

@@ -7,7 +7,7 @@
 
 import { types } from 'node:util';
 import { domException, invalidThis, quotaExceeded, requiredArguments } from '../base/errors.js';
-import { uncurryThis } from '../base/intrinsics.js';
+import { defineProperty, uncurryThis } from '../base/intrinsics.js';
 import { errorFrom, type ViewConversion, viewConversion } from '../base/node-behaviour.js';
 import { bufferOf, isArrayBufferView, typedArrayByteLength, typedArrayName } from '../base/views.js';
 import { fillRange } from './random-fill.js';
@@ -112,26 +112,36 @@ export interface RandomCrypto {
 }
 
 /**
- * The class of `webcrypto`, mirroring Node's `Crypto`: its methods must be called on `webcrypto`
- * itself (otherwise ERR_INVALID_THIS, as with `globalThis.crypto`), and getRandomValues requires
- * its argument (ERR_MISSING_ARGS), as WebIDL does.
+ * Node's `Crypto.prototype.getRandomValues` and `randomUUID`, drawing from vgetrandom: the same
+ * names and lengths, and the same checks: called on anything but `receiver()`, ERR_INVALID_THIS;
+ * getRandomValues without its argument, ERR_MISSING_ARGS, as WebIDL does. For `webcrypto` below,
+ * and for Node's own `globalThis.crypto` under vgetrandom/register.
  */
-class Crypto implements RandomCrypto {
-  getRandomValues<T extends ArrayBufferView>(array: T): T {
-    if (this !== webcrypto) throw invalidThis('Crypto');
-    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given; a rest parameter would change getRandomValues.length (1, as Node's)
-    requiredArguments(arguments.length, 1, "Failed to execute 'getRandomValues' on 'Crypto'");
-    return getRandomValues(array);
-  }
+export function cryptoMethods(receiver: () => unknown): RandomCrypto {
+  return {
+    getRandomValues<T extends ArrayBufferView>(this: unknown, array: T): T {
+      if (this !== receiver()) throw invalidThis('Crypto');
+      // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given; a rest parameter would change getRandomValues.length (1, as Node's)
+      requiredArguments(arguments.length, 1, "Failed to execute 'getRandomValues' on 'Crypto'");
+      return getRandomValues(array);
+    },
+    randomUUID(this: unknown): UUID {
+      if (this !== receiver()) throw invalidThis('Crypto');
+      return randomUUID();
+    },
+  };
+}
 
-  randomUUID(): UUID {
-    if (this !== webcrypto) throw invalidThis('Crypto');
-    return randomUUID();
-  }
-
+/** The class of `webcrypto`, mirroring Node's `Crypto`: its methods must be called on `webcrypto` itself. */
+class Crypto {
   get [Symbol.toStringTag](): string {
     return 'Crypto';
   }
+}
+const methods = cryptoMethods(() => webcrypto);
+for (const name of ['getRandomValues', 'randomUUID'] as const) {
+  // As a class method would be: writable, configurable, not enumerable.
+  defineProperty(Crypto.prototype, name, { value: methods[name], writable: true, enumerable: false, configurable: true });
 }
 
 /**
@@ -142,4 +152,4 @@ class Crypto implements RandomCrypto {
  * const rng: Pick<Crypto, 'getRandomValues' | 'randomUUID'> = webcrypto;
  * webcrypto.getRandomValues(new Uint32Array(4));
  */
-export const webcrypto: RandomCrypto = new Crypto();
+export const webcrypto: RandomCrypto = new Crypto() as unknown as RandomCrypto;

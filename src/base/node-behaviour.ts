@@ -10,12 +10,14 @@
 // process. The one exception: while a startup snapshot is built there is no SharedArrayBuffer,
 // so the getRandomValues probe runs again at first use in the restored process.
 
-import * as nodeCrypto from 'node:crypto';
+import { nodeRandom } from './node-random.js';
 
-const nodeRandomBytes = nodeCrypto.randomBytes as (size: unknown) => unknown;
-const nodeRandomFill = nodeCrypto.randomFill as (buf: unknown, offset: unknown, cb: unknown) => void;
-const nodeRandomFillSync = nodeCrypto.randomFillSync as (buf: unknown, offset: unknown, size: unknown) => unknown;
-const nodeGetRandomValues = nodeCrypto.getRandomValues as (array: unknown) => unknown;
+const {
+  randomBytes: nodeRandomBytes,
+  randomFill: nodeRandomFill,
+  randomFillSync: nodeRandomFillSync,
+  getRandomValues: nodeGetRandomValues,
+} = nodeRandom;
 const U8 = Uint8Array;
 const AB = ArrayBuffer;
 const defineOwn = Object.defineProperty;

@@ -4,9 +4,9 @@
 // flags outside GRND_NONBLOCK|GRND_RANDOM|GRND_INSECURE, or GRND_RANDOM together with
 // GRND_INSECURE, fail with EINVAL; at most MAX_RW_COUNT bytes are filled; the count is returned.
 
-import { randomFillSync } from 'node:crypto';
 import { systemError } from '../base/errors.js';
 import { defineProperty, U8 } from '../base/intrinsics.js';
+import { nodeRandom } from '../base/node-random.js';
 import { byteLengthOf, bytesAt, copyBytes, wipe } from '../base/views.js';
 import { GRND_INSECURE, GRND_KNOWN, GRND_RANDOM, MAX_RW_COUNT, type SyscallPath } from '../core/syscall.js';
 import { loadNative } from './addon/binding.js';
@@ -24,9 +24,10 @@ function checkFlags(flags: number): void {
   }
 }
 
-// Captured at load: a later patch of node:crypto (ours included, by vgetrandom/register) must
-// not make the syscall path call back into a generator, or into anyone else's code.
-const osRandomFill = randomFillSync;
+// Node's own, captured once per process (src/base/node-random.ts): a later patch of node:crypto
+// (ours included, by vgetrandom/register) must not make the syscall path call back into a
+// generator, or into anyone else's code.
+const osRandomFill = nodeRandom.randomFillSync;
 
 /** min(byteLength, MAX_RW_COUNT): what one getrandom(2) fills of `buf`. */
 function countOf(buf: Uint8Array): number {
