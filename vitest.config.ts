@@ -4,7 +4,7 @@
 // on the machine, so every other file's rekey counts would see it) run once the rest is done.
 import { defineConfig } from 'vitest/config';
 
-/** The files that reseed the kernel: the kernel-generation tests and the demo's reseed step. */
+/** The files that reseed the kernel, each in a group of its own: files of one group run at once. */
 const RESEEDS_KERNEL = ['test/platform/kernel-generation.test.ts', 'test/demo/demo.test.ts'];
 
 export default defineConfig({
@@ -22,10 +22,10 @@ export default defineConfig({
           exclude: ['test/package/**', 'node_modules/**', ...RESEEDS_KERNEL],
         },
       },
-      {
-        extends: true,
-        test: { name: 'kernel reseeds', include: RESEEDS_KERNEL, sequence: { groupOrder: 1 } },
-      },
+      ...RESEEDS_KERNEL.map((file, i) => ({
+        extends: true as const,
+        test: { name: `kernel reseeds ${i + 1}`, include: [file], sequence: { groupOrder: i + 1 } },
+      })),
     ],
   },
 });

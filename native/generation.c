@@ -19,9 +19,14 @@
 //   low word alone is never 0, a reader that sees the two words from two different moments (a
 //   publish in between) still never reads 0, so it never mistakes a zeroed state for a valid one.
 // - In mapped mode JS reads only the low word of this generation, which comes back to a value
-//   after 2^32 - 1 moves: a state keyed that long ago would match again. So before the low word
-//   wraps, every state in the arena has its generation zeroed (vgr_arena_expire_all), and a
-//   state keyed before the wrap can never match after it.
+//   after 2^32 - 1 moves: a state keyed that long ago would match again. So when the low word
+//   wraps, every state in the arena has its generation zeroed (vgr_arena_expire_all) before the
+//   advance and again after it, and a state keyed before the wrap can never match after it.
+//   States outside the addon's arena (a simulated mm's, in a process with the addon) are not
+//   reached: for them the other word, the kernel's, must move in between, which it does on
+//   every kernel reseed (about every 60 s), while 2^32 moves of this one take far longer (each
+//   takes this lock and publishes to every cell; measured from JS, 49 ns a move on an Intel Xeon,
+//   so 2^32 take three and a half minutes, and more threads bumping only contend for the lock).
 // - A key expires at most TICK_NS + (the ticker's wake-up latency) after it was fetched: it was
 //   fetched after the generation it belongs to began, and the next tick ends that generation.
 //   TICK_NS is a second under the kernel's 60 s so that a late wake-up still stays within it.
@@ -124,17 +129,24 @@ uint64_t vgr_generation_bump(void) {
   if (wanted) (void)start_ticker();  // a fork child whose handler could not start one
   ensure_started();
   // The arena's lock is never taken under this one (native/fork.c's order): expire unlocked,
-  // then advance only if nobody advanced meanwhile (whoever did expired first too).
+  // then advance only if nobody advanced meanwhile (whoever did expired first too). A state that
+  // rekeyed between the expiry and the advance holds the last value before the wrap, which comes
+  // back before the next wrap: the arena is expired again once this advance is published.
+  bool wrapped = false;
   while (wraps_next()) {
     uint64_t at = generation;
     pthread_mutex_unlock(&lock);
     (void)vgr_arena_expire_all();
     pthread_mutex_lock(&lock);
-    if (generation == at) break;
+    if (generation == at) {
+      wrapped = true;
+      break;
+    }
   }
   advance();
   uint64_t g = generation;
   pthread_mutex_unlock(&lock);
+  if (wrapped) (void)vgr_arena_expire_all();
   return g;
 }
 
@@ -271,8 +283,10 @@ void vgr_generation_atfork_child(const uint32_t *keep) {
     }
   }
   // Single-threaded here, and the arena's child handler has run (native/fork.c's order).
-  if (wraps_next()) (void)vgr_arena_expire_all();
+  bool wrapped = wraps_next();
+  if (wrapped) (void)vgr_arena_expire_all();
   advance();
+  if (wrapped) (void)vgr_arena_expire_all();
   ticking = false;
   if (wanted) (void)start_ticker();
 }

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -63,7 +64,9 @@ static uint64_t polled_last;            // polled mode: the generation the ticke
 static uint64_t probe(unsigned char *state) {
   const struct vgr_setup *s = vgr_setup();
   unsigned char byte;
-  ssize_t r = s->vdso_getrandom(&byte, 1, 0, state, s->params.size_of_opaque_state);
+  // GRND_NONBLOCK: before the CRNG is ready this must not block the caller (the first JS thread,
+  // or the ticker); the answer is then 0, unknown, and polling tries again.
+  ssize_t r = s->vdso_getrandom(&byte, 1, GRND_NONBLOCK, state, s->params.size_of_opaque_state);
   explicit_bzero(&byte, sizeof byte);
   if (r != 1) return 0;
   uint64_t g;
@@ -97,14 +100,18 @@ static const unsigned char *find_rng_data(uint64_t g) {
   int matches = 0;
   char line[512];
   while (copy != NULL && fgets(line, sizeof line, maps) != NULL) {
-    if (strstr(line, " [vvar") == NULL) continue;
+    // The pathname field: the kernel's special mappings are named in brackets, and no file's
+    // path starts with one ("/tmp/[vvar]" starts with '/'; a memfd with "/memfd:").
     uintptr_t start, end;
-    if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR, &start, &end) != 2) continue;
+    int path = -1;
+    if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %*s %*s %*s %*s %n", &start, &end, &path) != 2 || path < 0) continue;
+    if (strncmp(line + path, "[vvar", 5) != 0) continue;
     for (uintptr_t page = start; page < end; page += page_size) {
       // The kernel copies the page into the pipe: EFAULT, not SIGBUS, for a page we may not read.
-      if (write(pipefd[1], (const void *)page, page_size) != (ssize_t)page_size) continue;
-      if (read(pipefd[0], copy, page_size) != (ssize_t)page_size) {
-        matches = 2;  // the pipe is out of step: trust nothing
+      ssize_t w = write(pipefd[1], (const void *)page, page_size);
+      if (w < 0) continue;
+      if (w != (ssize_t)page_size || read(pipefd[0], copy, page_size) != (ssize_t)page_size) {
+        matches = 2;  // part of a page, or the pipe out of step: trust nothing
         break;
       }
       for (size_t off = 0; off + RNG_DATA_SIZE <= page_size; off += 8) {
@@ -151,9 +158,12 @@ static void do_setup(void) {
       const volatile uint64_t *direct = (const volatile uint64_t *)rng;
       if (*direct != g || ((const volatile unsigned char *)rng)[8] != 1) continue;
       rng_generation = (const uint64_t *)rng;
-      // The word that changes with every increment: the first on a little-endian machine.
+      // The word that changes with every increment. The kernel stores an unsigned long there:
+      // on a 32-bit machine it fills the first four bytes whatever the byte order; on a 64-bit
+      // one the low word is the first on little-endian, the second on big-endian.
       const uint16_t endian = 1;
-      rng_low_word = (const uint32_t *)(rng + (*(const unsigned char *)&endian == 1 ? 0 : 4));
+      bool little = *(const unsigned char *)&endian == 1;
+      rng_low_word = (const uint32_t *)(rng + (sizeof(unsigned long) == 4 || little ? 0 : 4));
       set_mode(VGR_KERNEL_MAPPED);
       break;
     }

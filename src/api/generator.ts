@@ -197,11 +197,14 @@ export function createGenerator(options: GeneratorOptions = {}): Generator {
     }
   }
   // A generator with only a shorter interval still follows the process's generation (the kernel's
-  // reseeds, reseed()); one with a clock of its own (tests, known answers) follows that clock alone.
+  // reseeds, reseed()). One with a clock or an entropy source of its own (tests, known answers:
+  // its keys never came from the kernel) follows its own clock alone, the wall clock by default,
+  // so that no reseed elsewhere changes its output.
+  const own = clock !== undefined || entropy !== undefined;
   const generation =
-    clock === undefined && reseedIntervalMs === undefined
+    !own && reseedIntervalMs === undefined
       ? processGeneration()
-      : new ClockGeneration(clock, reseedIntervalMs, clock === undefined ? processGeneration() : undefined);
+      : new ClockGeneration(clock, reseedIntervalMs, own ? undefined : processGeneration());
   const allocator = allocatorFor(options);
   return new StateGenerator(allocator, allocator.allocate(), { ...options }, generation);
 }

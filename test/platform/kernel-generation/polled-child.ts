@@ -10,6 +10,9 @@ const gen = createGenerator({ backend: 'native' });
 const buf = new Uint8Array(16);
 gen.getrandom(buf);
 
+// A reseed just before this would reach the poller within a poll interval, inside the quiet
+// window: wait a few intervals first.
+await new Promise((resolve) => setTimeout(resolve, 3 * binding.kernelGeneration().pollMs));
 const kernelBefore = binding.kernelGeneration().now;
 const quietFrom = gen.stats().rekeys;
 for (let i = 0; i < 100_000; i++) gen.getrandom(buf);
