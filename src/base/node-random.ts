@@ -12,6 +12,11 @@ export interface NodeRandom {
   readonly randomBytes: (size: unknown) => unknown;
   readonly randomFill: (buf: unknown, offset: unknown, cb: unknown) => void;
   readonly randomFillSync: <T>(buf: T, offset?: unknown, size?: unknown) => T;
+  /**
+   * Crypto.prototype.getRandomValues, applied to Node's webcrypto object: node:crypto's own
+   * getRandomValues looks the method up on globalThis.crypto at every call, so under register
+   * it would reach ours.
+   */
   readonly getRandomValues: (array: unknown) => unknown;
 }
 
@@ -21,11 +26,14 @@ function capture(): NodeRandom {
   const holder = globalThis as { [KEY]?: NodeRandom };
   const held = holder[KEY];
   if (held !== undefined) return held;
+  const webcrypto = nodeCrypto.webcrypto;
+  const method = Object.getPrototypeOf(webcrypto).getRandomValues as (this: Crypto, array: unknown) => unknown;
+  const apply = Reflect.apply;
   const captured: NodeRandom = Object.freeze({
     randomBytes: nodeCrypto.randomBytes as NodeRandom['randomBytes'],
     randomFill: nodeCrypto.randomFill as NodeRandom['randomFill'],
     randomFillSync: nodeCrypto.randomFillSync as NodeRandom['randomFillSync'],
-    getRandomValues: nodeCrypto.getRandomValues as NodeRandom['getRandomValues'],
+    getRandomValues: (array: unknown) => apply(method, webcrypto, [array]),
   });
   Object.defineProperty(globalThis, KEY, { value: captured, writable: false, enumerable: false, configurable: false });
   return captured;

@@ -111,6 +111,19 @@ describe('a startup snapshot', () => {
     }
   });
 });
+describe('a startup snapshot with vgetrandom/register loaded', () => {
+  it('serves node:crypto and globalThis.crypto in the build and in every restored process, each with bytes of its own', async () => {
+    const entry = await bundle(fixture('register-entry.ts'), 'register-entry.cjs', 'cjs');
+    const blob = join(dir, 'register.blob');
+    type Out = { draws: string[]; served: number; backend?: string };
+    const built = await node<Out>(['--snapshot-blob', blob, '--build-snapshot', entry]);
+    const restored = await Promise.all([1, 2].map(() => node<Out>(['--snapshot-blob', blob])));
+    for (const out of [built, ...restored]) expect(out.served).toBe(3);
+    for (const r of restored) expect(r.backend).toBe(defaultBackend());
+    const all = [built, ...restored].flatMap((o) => o.draws);
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
 
 describe('a runtime whose v8.startupSnapshot is missing or throws', () => {
   let lib: { cjs: string; esm: string };
