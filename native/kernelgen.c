@@ -16,7 +16,8 @@
 //      by a second probe after the scan (no reseed during it), or no mapping: polled mode;
 //   4. the candidate is then read directly and must still say G, and is_ready.
 // The ticker re-checks the mapping against a fresh probe on every tick (vgr_kernel_recheck):
-// a disagreement switches to polled mode for good, never to a wrong answer.
+// a disagreement switches to polled mode for good, never to a wrong answer
+// (VGETRANDOM_KERNEL_RECHECK_FAIL=1 makes every re-check disagree, for the tests).
 //
 // Polled mode: every VGR_KERNEL_POLL_NS the ticker hands its probe state to the vDSO (one byte,
 // about 12 ns when nothing moved) and reads the generation the vDSO left in it. None: no vDSO
@@ -58,6 +59,7 @@ static const uint64_t *rng_generation;  // mapped mode: the kernel's u64
 static const uint32_t *rng_low_word;    // mapped mode: its least significant 32-bit word
 static unsigned char *ticker_probe;     // the ticker thread's probe state
 static uint64_t polled_last;            // polled mode: the generation the ticker saw last
+static bool recheck_fails;              // VGETRANDOM_KERNEL_RECHECK_FAIL=1: tests of the switch
 
 // The kernel's generation as the vDSO reads it, left in `state` by one 1-byte draw; 0 when the
 // vDSO could not tell (the CRNG is not ready: the vDSO then falls back without touching state).
@@ -144,6 +146,8 @@ static void do_setup(void) {
   }
   set_mode(VGR_KERNEL_POLLED);
   polled_last = probe(ticker_probe);
+  const char *fail = getenv("VGETRANDOM_KERNEL_RECHECK_FAIL");
+  recheck_fails = fail != NULL && strcmp(fail, "1") == 0;
   const char *forced = getenv("VGETRANDOM_KERNEL_GENERATION");
   if (forced == NULL || strcmp(forced, "poll") != 0) {
     // Steps 1 to 4, a few times over if a reseed lands in the middle of one.
@@ -193,6 +197,8 @@ bool vgr_kernel_recheck(void) {
   uint64_t before = __atomic_load_n(rng_generation, __ATOMIC_ACQUIRE);
   uint64_t seen = probe(ticker_probe);
   uint64_t after = __atomic_load_n(rng_generation, __ATOMIC_ACQUIRE);
+  // The tests' stand-in for a mapping that went wrong: the word says something else.
+  if (recheck_fails) before = after = seen + 1;
   // 0: the vDSO could not tell this time (its key fetch failed), which says nothing of the word.
   if (seen == 0 || seen == before || seen == after) return false;
   polled_last = seen;

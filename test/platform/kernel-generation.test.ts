@@ -115,6 +115,12 @@ describe('the kernel’s CRNG generation', () => {
     },
   );
 
+  it('a re-check that disagrees with the mapped word switches to polling for good, and every state rekeys', () => {
+    const r = child('recheck-child.ts', { VGETRANDOM_KERNEL_RECHECK_FAIL: '1', VGETRANDOM_TICK_MS: '50' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ before: 'mapped', after: 'polled', rekeyed: true });
+  });
+
   it('the mapped word cannot be written from JavaScript: the write faults, and the kernel’s word stays', () => {
     const b = addon();
     const before = b.kernelGeneration().now;
