@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type App, installApp, REPO, TSX } from './app.js';
-import { exportsOf } from './exports.js';
+import { ENTRIES, exportsOf } from './exports.js';
 import { readmeBlocks } from './readme.js';
 
 const LINUX_X64 = process.platform === 'linux' && process.arch === 'x64';
@@ -56,18 +56,17 @@ describe('the installed package', () => {
   });
 
   it('declares every export it has at run time', () => {
-    for (const entry of ['index', 'mm'] as const) {
+    for (const [entry, specifier] of Object.entries(ENTRIES) as [keyof typeof ENTRIES, string][]) {
       const declared = new Set(exportsOf(app.pkg, entry).map((e) => e.name));
-      const specifier = entry === 'index' ? 'vgetrandom' : 'vgetrandom/mm';
       const runtime = JSON.parse(run(`console.log(JSON.stringify(Object.keys(await import('${specifier}'))))`)) as string[];
       expect(runtime.filter((name) => name !== 'default' && !declared.has(name))).toEqual([]);
     }
   });
 
   it.each(['nodenext', 'bundler'] as const)('type-checks a file importing every export (moduleResolution %s)', (resolution) => {
-    const imports = (['index', 'mm'] as const).map((entry) => {
+    const imports = (Object.entries(ENTRIES) as [keyof typeof ENTRIES, string][]).map(([entry, specifier]) => {
       const names = exportsOf(app.pkg, entry).map((e) => (e.typeOnly ? `type ${e.name}` : e.name));
-      return `import { ${names.join(', ')} } from '${entry === 'index' ? 'vgetrandom' : 'vgetrandom/mm'}';`;
+      return `import { ${names.join(', ')} } from '${specifier}';`;
     });
     // An import of a name the declarations lack fails (TS2305); with noUnusedLocals off, importing
     // is all that every name needs, generic types included.

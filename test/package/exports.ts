@@ -10,7 +10,10 @@ export interface Exported {
   typeOnly: boolean;
 }
 
-export function exportsOf(pkg: string, entry: 'index' | 'mm'): Exported[] {
+/** The package's entry points, by the name of their file in dist/. */
+export const ENTRIES = { index: 'vgetrandom', mm: 'vgetrandom/mm', register: 'vgetrandom/register' } as const;
+
+export function exportsOf(pkg: string, entry: keyof typeof ENTRIES): Exported[] {
   const dts = readFileSync(join(pkg, 'dist', `${entry}.d.ts`), 'utf8');
   const names: Exported[] = [];
   for (const [, list] of dts.matchAll(/export\s*\{([^}]*)\}/gu)) {
