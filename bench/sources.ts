@@ -1,7 +1,7 @@
 // What the suite compares. Byte sources, each prepared for one request size: vgetrandom (the
 // default API, and a generator per backend), node:crypto, the kernel's vDSO getrandom() and
-// getrandom(2) through the addon (called from JS, and timed inside C), and @noble/ciphers'
-// rngChacha20 as the userspace-JS peer. ID workloads: UUIDs, randomInt and nanoid, each by
+// getrandom(2) through the addon (called from JS, and timed inside C), @noble/ciphers'
+// rngChacha20 as the userspace-JS peer, and OpenSSL's ChaCha20 as the throughput anchor. ID workloads: UUIDs, randomInt and nanoid, each by
 // vgetrandom and by Node or the library's own random source.
 
 import * as nodeCrypto from 'node:crypto';
@@ -11,6 +11,7 @@ import { v4 as uuidV4 } from 'uuid';
 import { createGenerator, getrandom, randomFillSync, randomInt, randomUUID } from '../src/index.js';
 import { loadNative } from '../src/platform/addon/binding.js';
 import { type Run, timeJs } from './measure.js';
+import { opensslChacha20Ns, opensslMissing } from './openssl.js';
 
 /** One source prepared for one request size. */
 export interface Prepared {
@@ -112,6 +113,14 @@ export function byteSources(): ByteSource[] {
     },
     { name: 'vDSO getrandom (timed in C)', unavailable: noVdso, prepare: inC('vdso') },
     { name: 'getrandom(2) (timed in C)', unavailable: noAddon, prepare: inC('syscall') },
+    {
+      name: 'OpenSSL ChaCha20 (openssl speed)',
+      unavailable: opensslMissing(),
+      prepare: (size) => {
+        const ns = opensslChacha20Ns(size);
+        return { run: () => ns, draw: () => undefined };
+      },
+    },
   ];
 }
 
