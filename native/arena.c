@@ -52,6 +52,18 @@ static struct {
   int droppable;  // -1 until the first page is mapped
 } arena = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0, 0, -1};
 
+// ID pool pages (design.md §4, "IDs may draw from a droppable pool"): one page per env at most,
+// mapped like the arena's pages and kept beside them, under the arena's lock, so that every
+// drop, expiry and fork that reaches a state reaches a pool too. A pool keeps its generation,
+// as a state does, in a u64: at offset 0 of its page (src/api/id-pool.ts).
+#define POOL_GENERATION_OFFSET 0
+#define MAX_POOLS 1024
+static struct {
+  unsigned char *addr;
+  const void *owner;
+} pools[MAX_POOLS];
+static size_t npools;
+
 static struct vgr_setup setup;
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
 
@@ -314,6 +326,9 @@ size_t vgr_arena_expire_all(void) {
       n++;
     }
   }
+  for (size_t i = 0; i < npools; i++) {
+    __atomic_store_n((uint64_t *)(void *)(pools[i].addr + POOL_GENERATION_OFFSET), 0, __ATOMIC_SEQ_CST);
+  }
   pthread_mutex_unlock(&arena.lock);
   return n;
 }
@@ -326,6 +341,53 @@ void *vgr_map_state_page(void) {
   pthread_mutex_unlock(&arena.lock);
   errno = e;
   return p;
+}
+
+void *vgr_arena_map_pool(const void *owner) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  unsigned char *p = NULL;
+  int e = 0;
+  for (size_t i = 0; i < npools; i++) {
+    if (pools[i].owner == owner) {
+      p = pools[i].addr;
+      goto out;
+    }
+  }
+  e = ENOMEM;
+  if (npools == MAX_POOLS) goto out;
+  p = map_page();
+  e = errno;
+  if (p != NULL) pools[npools++] = (typeof(pools[0])){p, owner};
+out:
+  pthread_mutex_unlock(&arena.lock);
+  errno = e;
+  return p;
+}
+
+// With the lock held: unmaps pool i (zeroed first: munmap alone would leave nothing, but the
+// page must never be reachable with key-derived bytes in it) and closes the gap.
+static void unmap_pool(size_t i) {
+  vgr_wipe(pools[i].addr, setup.page_size);
+  munmap(pools[i].addr, setup.page_size);
+  pools[i] = pools[--npools];
+}
+
+void vgr_arena_unmap_pool(const void *owner) {
+  vgr_setup();
+  pthread_mutex_lock(&arena.lock);
+  for (size_t i = npools; i-- > 0;) {
+    if (pools[i].owner == owner) unmap_pool(i);
+  }
+  pthread_mutex_unlock(&arena.lock);
+}
+
+// With the lock held: the pool page at `addr`, or NULL.
+static unsigned char *find_pool(uintptr_t addr) {
+  for (size_t i = 0; i < npools; i++) {
+    if ((uintptr_t)pools[i].addr == addr) return pools[i].addr;
+  }
+  return NULL;
 }
 
 uintptr_t vgr_arena_first_page(void) {
@@ -377,7 +439,8 @@ int vgr_arena_pageout(uintptr_t addr) {
   pthread_mutex_lock(&arena.lock);
   // Under the lock: the page cannot be unmapped (and its address reused) while we advise it.
   struct page *page = find_page(addr);
-  int r = page == NULL ? VGR_NOT_A_SLICE : drop_page(page->addr);
+  unsigned char *pool = page == NULL ? find_pool(addr) : NULL;
+  int r = page != NULL ? drop_page(page->addr) : pool != NULL ? drop_page(pool) : VGR_NOT_A_SLICE;
   pthread_mutex_unlock(&arena.lock);
   return r;
 }
@@ -388,6 +451,9 @@ size_t vgr_arena_pageout_all(void) {
   pthread_mutex_lock(&arena.lock);
   for (size_t i = 0; i < arena.npages; i++) {
     if (madvise(arena.pages[i].addr, setup.page_size, MADV_PAGEOUT) == 0) n++;
+  }
+  for (size_t i = 0; i < npools; i++) {
+    if (madvise(pools[i].addr, setup.page_size, MADV_PAGEOUT) == 0) n++;
   }
   pthread_mutex_unlock(&arena.lock);
   return n;
@@ -421,6 +487,10 @@ void vgr_arena_atfork_child(const void *keep) {
     }
   }
   unmap_empty_pages();
+  // The pools of the threads the child does not have: no env will ever use or unmap them.
+  for (size_t i = npools; i-- > 0;) {
+    if (pools[i].owner != keep) unmap_pool(i);
+  }
 }
 
 // --- the dropper thread --------------------------------------------------------------------

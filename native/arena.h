@@ -79,7 +79,7 @@ uintptr_t vgr_arena_first_page(void);
 int vgr_arena_droppable(void);
 
 /*
- * madvise(MADV_PAGEOUT) on the arena page at `page`: a droppable page is dropped at once and
+ * madvise(MADV_PAGEOUT) on the arena page (or ID pool page) at `page`: a droppable page is dropped at once and
  * reads back as zero. 0, VGR_NOT_A_SLICE if `page` is not an arena page, or -errno.
  */
 int vgr_arena_pageout(uintptr_t page);
@@ -122,6 +122,7 @@ void vgr_dropper_atfork_child(void);
 /*
  * Zeroes the generation of every slice in use (an atomic store each), as a drop of their pages
  * would: each state rekeys before its next output, and a draw under way fails its final check.
+ * Every ID pool's generation too, so each pool is discarded at its next use.
  * For native/generation.c, when its low word wraps. Returns how many slices it expired.
  */
 size_t vgr_arena_expire_all(void);
@@ -132,6 +133,17 @@ size_t vgr_arena_expire_all(void);
  * munmap() gives it back. NULL with errno set if it cannot be mapped.
  */
 void *vgr_map_state_page(void);
+
+/*
+ * The ID pool page of `owner` (an env): mapped like the arena's pages and kept with them, so
+ * that pageout, pageoutAll, the dropper and vgr_arena_expire_all (which zeroes the u64 at the
+ * page's start, the pool's generation) reach it, and a fork child unmaps every other owner's.
+ * One per owner: a second call returns the same page. NULL with errno set if it cannot be mapped.
+ */
+void *vgr_arena_map_pool(const void *owner);
+
+/* Wipes and unmaps the pool page of `owner`, if it has one (its env is going away). */
+void vgr_arena_unmap_pool(const void *owner);
 
 /* Zeroes n bytes in a way the compiler may not elide. */
 void vgr_wipe(void *p, size_t n);

@@ -740,6 +740,20 @@ VGR_FUNCTION(generation_cell) {
   return buffer;
 }
 
+// idPoolPage(): an ArrayBuffer over this env's ID pool page (one droppable page, zero when
+// first mapped: src/core/id-pool.ts lays it out); every call in one env gives the same page.
+// The page lives until the env is torn down, when no JS of the env runs any more.
+VGR_FUNCTION(id_pool_page) {
+  (void)info;
+  VGR_ENV_DATA(d);
+  const struct vgr_setup *s = vgr_setup();
+  void *page = vgr_arena_map_pool(d);
+  if (page == NULL) return throw_system_error(env, errno, "mmap"), NULL;
+  napi_value buffer;
+  VGR_CALL(napi_create_external_arraybuffer(env, page, s->page_size, NULL, NULL, &buffer));
+  return buffer;
+}
+
 // kernelGenerationCell(): in mapped mode, an ArrayBuffer over the kernel's generation's low word
 // (4 bytes, read only: a write faults); null otherwise. Registers this env's cell first, which
 // runs the kernel's setup, so the answer is final for this process.
@@ -850,6 +864,7 @@ static void env_cleanup(void *arg) {
   vgr_fork_thread_gone(d);
   vgr_dropper_stop(d);
   vgr_arena_release_owner(d);
+  vgr_arena_unmap_pool(d);
   if (d->generation_registered) vgr_generation_unregister(d->generation);
   free(d);
 }
@@ -897,6 +912,7 @@ NAPI_MODULE_INIT() {
       VGR_EXPORT("kernelReseed", kernel_reseed),
       VGR_EXPORT("chacha20Blocks", chacha20_blocks),
       VGR_EXPORT("chacha20Core", chacha20_core),
+      VGR_EXPORT("idPoolPage", id_pool_page),
   };
   VGR_CALL(napi_define_properties(env, exports, sizeof exports_list / sizeof exports_list[0], exports_list));
   return exports;

@@ -1,9 +1,11 @@
 // node:crypto's randomInt, served by this thread's vgetrandom generator: the same argument
-// handling and errors as Node 20, and the same unbiased rejection sampling over 48-bit draws.
+// handling and errors as Node 20, and the same unbiased rejection sampling over 48-bit draws,
+// whose bytes come from this thread's ID pool (src/core/id-pool.ts), as Node's come from its
+// cache of future output.
 
 import { invalidArgType, outOfRange, validateFunction } from '../base/errors.js';
 import { mathFloor, numberIsSafeInteger, U8 } from '../base/intrinsics.js';
-import { defaultGenerator } from './default-generator.js';
+import { defaultGenerator, defaultIdPool } from './default-generator.js';
 
 /** The largest 48-bit value: each attempt draws 6 bytes, read big-endian as Node reads them. */
 const RAND_MAX = 0xffff_ffff_ffff;
@@ -22,13 +24,31 @@ function mod(a: number, b: number): number {
   return a - mathFloor(a / b) * b;
 }
 
+// The range of the last call and its rejection limit (see uniformInt).
+let lastRange = 0;
+let lastLimit = 0;
+
 /**
- * A uniform integer in [0, range), 0 < range <= RAND_MAX: each attempt is a fresh 48-bit draw,
- * kept only if below the largest multiple of `range` not above RAND_MAX, so its remainder is
- * unbiased. Throws what the generator throws.
+ * A uniform integer in [0, range), 0 < range <= RAND_MAX: each attempt is a fresh 48-bit draw
+ * (from the ID pool, else from the generator), kept only if below the largest multiple of
+ * `range` not above RAND_MAX, so its remainder is unbiased. Throws what the generator throws.
  */
 function uniformInt(range: number): number {
-  const randLimit = RAND_MAX - mod(RAND_MAX, range);
+  // Calls in a row mostly share one range: its limit is kept, a division saved.
+  if (range !== lastRange) {
+    lastLimit = RAND_MAX - mod(RAND_MAX, range);
+    lastRange = range;
+  }
+  const randLimit = lastLimit;
+  const pool = defaultIdPool();
+  if (pool !== null) {
+    for (;;) {
+      const x = pool.take48();
+      // -1: the pool failed its final check (and was discarded); draw from the generator.
+      if (x < 0) break;
+      if (x < randLimit) return mod(x, range);
+    }
+  }
   const generator = defaultGenerator();
   try {
     for (;;) {
@@ -64,6 +84,15 @@ export function randomInt(min: number, max: number): number;
 export function randomInt(max: number, callback: RandomIntCallback): void;
 export function randomInt(min: number, max: number, callback: RandomIntCallback): void;
 export function randomInt(min: unknown, max?: unknown, callback?: unknown): number | undefined {
+  // The common calls, valid and synchronous, first: randomInt(max) (a callback after an
+  // undefined max is ignored, as below) and randomInt(min, max). Anything else, an error
+  // included, takes the general path below, which is Node's.
+  if (typeof max === 'undefined') {
+    if (numberIsSafeInteger(min) && (min as number) > 0 && (min as number) <= RAND_MAX) return uniformInt(min as number);
+  } else if (typeof callback === 'undefined' && numberIsSafeInteger(min) && numberIsSafeInteger(max)) {
+    const range = (max as number) - (min as number);
+    if (range > 0 && range <= RAND_MAX) return uniformInt(range) + (min as number);
+  }
   // Node's optional-min detection, literally: randomInt(max) and randomInt(max, callback).
   const minNotSpecified = typeof max === 'undefined' || typeof max === 'function';
   if (minNotSpecified) {

@@ -1,17 +1,18 @@
-// node:crypto's randomUUID (RFC 9562 version 4), served by this thread's vgetrandom generator.
-// Every UUID draws 16 fresh bytes: there is no entropy cache to disable (the generator makes
-// small requests cheap), so `disableEntropyCache` is validated as Node does and otherwise moot.
+// node:crypto's randomUUID (RFC 9562 version 4), served by this thread's vgetrandom generator:
+// its 16 bytes come from this thread's ID pool (src/core/id-pool.ts), future output of the
+// generator kept in droppable memory, as Node serves it from a cache of future output; with
+// `disableEntropyCache: true` they are drawn fresh from the generator, as Node draws them.
 
 import { validateBoolean, validateObject } from '../base/errors.js';
 import { stringFromCharCode, U8, U32 } from '../base/intrinsics.js';
-import { defaultGenerator } from './default-generator.js';
+import { defaultGenerator, defaultIdPool } from './default-generator.js';
 
 /** A UUID string, typed as in @types/node and lib.dom. */
 export type UUID = `${string}-${string}-${string}-${string}-${string}`;
 
 /** node:crypto's randomUUID options. */
 export interface RandomUUIDOptions {
-  /** Accepted for compatibility: every UUID is drawn fresh either way. Must be a boolean. */
+  /** Draw the UUID's bytes fresh from the generator instead of the ID pool. Must be a boolean. */
   disableEntropyCache?: boolean;
 }
 
@@ -38,15 +39,18 @@ const words = new U32(bytes.buffer);
  * @example randomUUID() // e.g. '3b241101-e2bb-4255-8caf-4136c566a962'
  */
 export function randomUUID(options?: RandomUUIDOptions): UUID {
+  let fresh = false;
   if (options !== undefined) {
     validateObject(options, 'options');
     // Destructuring, as in Node: the default replaces `undefined` only, so `null` is rejected.
     const { disableEntropyCache = false } = options;
     validateBoolean(disableEntropyCache, 'options.disableEntropyCache');
+    fresh = disableEntropyCache;
   }
   try {
+    // A pool that fails its final check has zeroed what it copied: the bytes are drawn fresh.
     // 16 bytes never reach MAX_RW_COUNT: getrandom fills them all or throws.
-    defaultGenerator().getrandom(bytes);
+    if (fresh || !defaultIdPool()?.take16(words)) defaultGenerator().getrandom(bytes);
     return format(bytes);
   } finally {
     words[0] = 0;

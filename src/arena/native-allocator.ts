@@ -5,6 +5,7 @@
 // one holds its state.
 
 import { invalidState } from '../base/errors.js';
+import { U8 } from '../base/intrinsics.js';
 import { bufferOf, byteLengthOf } from '../base/views.js';
 import { STATE_SIZE, stateView } from '../core/state.js';
 import type { BulkBlocks } from '../core/vgetrandom.js';
@@ -54,6 +55,11 @@ export class NativeAllocator implements SliceAllocator {
   /** The whole process's arena: every thread's slices share its pages. */
   stats(): ArenaStats {
     return this.binding.arenaStats();
+  }
+
+  /** This thread's ID pool page, in the addon's arena. */
+  mapIdPoolPage(): Uint8Array {
+    return new U8(this.binding.idPoolPage());
   }
 
   /** Drops the page holding `slice` now (madvise(MADV_PAGEOUT)): it reads back as zero. */

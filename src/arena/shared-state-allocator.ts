@@ -120,6 +120,14 @@ export class SharedStateAllocator implements SliceAllocator {
   }
 
   /**
+   * This thread's ID pool page: mapped in the mm of the arena (as the overflow pages are), never
+   * shared, so no other thread reaches it.
+   */
+  mapIdPoolPage(): Uint8Array {
+    return this.mm.mmap(PAGE_SIZE, KERNEL_PARAMS.mmapProt, KERNEL_PARAMS.mmapFlags).bytes;
+  }
+
+  /**
    * A zeroed slice no other thread or generator holds: the lowest free one that no other thread's
    * slice borders, else the lowest free one, else one from the overflow arena. A 64-byte cache
    * line can hold the ends of two adjacent slices (never more: a slice is 144 bytes), and every

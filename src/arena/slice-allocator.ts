@@ -36,4 +36,10 @@ export interface SliceAllocator {
   /** Zeroes `slice` and makes it available again. */
   release(slice: Slice): void;
   stats(): ArenaStats;
+  /**
+   * Maps the calling thread's ID pool page in this arena's droppable memory (one page, zero),
+   * where the arena has such pages (src/core/id-pool.ts). Each call maps a new page, except on
+   * the native backend, which keeps one per thread and gives it again.
+   */
+  mapIdPoolPage?(): Uint8Array;
 }

@@ -10,6 +10,7 @@ import { v4 as uuidV4 } from 'uuid';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultGenerator } from '../../src/api/default-generator.js';
 import type { Generator } from '../../src/api/generator.js';
+import { reseed } from '../../src/api/getrandom.js';
 import * as ours from '../../src/api/node-crypto.js';
 import { systemError } from '../../src/base/errors.js';
 import { type Api, differentialCases, type Fn, outcome } from './node-crypto/differential.js';
@@ -24,6 +25,22 @@ const NODE = {
   randomUUID: nodeCrypto.randomUUID,
   webcrypto: globalThis.crypto,
 } as unknown as Api;
+
+/**
+ * Makes the ID pool's next fill (forced now, by a reseed) start with `bytes`, the rest zero;
+ * returns a getter of the bytes the pool was filled into, to see what it erased.
+ */
+function nextPoolFill(bytes: Uint8Array): () => Uint8Array {
+  reseed();
+  let filled: Uint8Array | undefined;
+  vi.spyOn(defaultGenerator(), 'fill').mockImplementation(((buffer: Uint8Array) => {
+    filled = buffer;
+    buffer.fill(0);
+    buffer.set(bytes);
+    return buffer;
+  }) as Generator['fill']);
+  return () => filled!;
+}
 
 describe('differential against node:crypto and globalThis.crypto', () => {
   const cases = differentialCases((api) => (api === OURS ? NODE.webcrypto : OURS.webcrypto));
@@ -215,17 +232,22 @@ describe('randomInt', () => {
       const limit = RAND_MAX - (RAND_MAX % range);
       const draws = [0n, 1n, range - 1n, range, limit - 1n, limit, RAND_MAX, 0x0123456789abn, limit - range];
       for (const x of draws.filter((d) => d >= 0n && d <= RAND_MAX)) {
-        // The draw first, then (if it is rejected) a zero draw, which is always accepted.
-        const queue = [x, 0n];
-        vi.spyOn(defaultGenerator(), 'getrandom').mockImplementation((buffer) => {
-          const bytes = buffer as Uint8Array;
-          const next = queue.shift()!;
-          for (let i = 0; i < 6; i++) bytes[i] = Number((next >> BigInt(40 - 8 * i)) & 0xffn);
-          return 6;
-        });
+        // The draw first, then (if it is rejected) a zero draw, which is always accepted; then a
+        // draw of 1, which a second call takes only if the first draw was rejected.
+        const draws = new Uint8Array(18);
+        for (let i = 0; i < 6; i++) draws[i] = Number((x >> BigInt(40 - 8 * i)) & 0xffn);
+        draws[17] = 1;
+        const pool = nextPoolFill(draws);
         const expected = x < limit ? BigInt(min) + (x % range) : BigInt(min);
         expect(ours.randomInt(min, max), `[${min}, ${max}) draw ${x}`).toBe(Number(expected));
-        expect(queue.length).toBe(x < limit ? 1 : 0);
+        expect(ours.randomInt(min, max)).toBe(x < limit ? min : min + 1);
+        // Every byte taken was erased: the first draw's, and the 1 only where it was taken.
+        expect(
+          pool()
+            .subarray(0, 6)
+            .every((b) => b === 0),
+        ).toBe(true);
+        expect(pool()[17]).toBe(x < limit ? 1 : 0);
         vi.restoreAllMocks();
       }
     }
@@ -284,7 +306,7 @@ describe('randomUUID', () => {
     }
   });
 
-  it('formats its 16 bytes as uuid v4 does, and leaves no copy of them behind', () => {
+  it('formats its 16 bytes as uuid v4 does, from the pool or drawn fresh, and leaves no copy of them behind', () => {
     for (const seed of [0x00, 0xff, 0x5a, 0xa5, 0x0f]) {
       const random = Uint8Array.from({ length: 16 }, (_, i) => (seed * 7 + i * 29) & 0xff);
       let scratch: Uint8Array | undefined;
@@ -293,8 +315,13 @@ describe('randomUUID', () => {
         scratch.set(random);
         return 16;
       });
-      expect(ours.randomUUID()).toBe(uuidV4({ random }));
+      expect(ours.randomUUID({ disableEntropyCache: true })).toBe(uuidV4({ random }));
       expect([...scratch!]).toEqual(Array(16).fill(0));
+      vi.restoreAllMocks();
+
+      const pool = nextPoolFill(random);
+      expect(ours.randomUUID()).toBe(uuidV4({ random }));
+      expect([...pool().subarray(0, 16)]).toEqual(Array(16).fill(0));
       vi.restoreAllMocks();
     }
   });
@@ -521,8 +548,12 @@ describe('randomFill(Sync) with offset and size', () => {
 describe('when the entropy source fails', () => {
   const failure = systemError('EAGAIN', 'getrandom');
 
-  /** Makes the default generator's fill and getrandom write 0xff into the first half of their buffer, then throw. */
+  /**
+   * Makes the default generator's fill and getrandom write 0xff into the first half of their
+   * buffer, then throw; after a reseed, so that the ID pool must be filled again too.
+   */
   function failFills() {
+    reseed();
     const fail = (buffer: ArrayBufferView): never => {
       new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength >> 1).fill(0xff);
       throw failure;

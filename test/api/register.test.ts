@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ours from '../../src/api/node-crypto.js';
 import { register, registered, unregister } from '../../src/api/register.js';
-import { stats } from '../../src/index.js';
+import { reseed, stats } from '../../src/index.js';
 import { type Api, differentialCases, outcome } from './node-crypto/differential.js';
 
 const SERVED = ['randomBytes', 'randomFillSync', 'randomFill', 'randomInt', 'randomUUID'] as const;
@@ -25,8 +25,12 @@ function snapshot() {
   };
 }
 
-/** The calls this thread's default generator served while `run` ran. */
+/**
+ * The calls this thread's default generator served while `run` ran. After a reseed, so that an
+ * ID drawn from the thread's ID pool counts too: the pool must be filled again, by the generator.
+ */
 async function served(run: () => unknown): Promise<number> {
+  reseed();
   const before = stats().calls;
   await run();
   return stats().calls - before;

@@ -132,14 +132,16 @@ describe('the kernel’s CRNG generation', () => {
     expect(b.kernelGeneration().now).toBeLessThan(before + 1000);
   });
 
-  it('before the low word of the generation wraps, every state is expired: no state keyed before can match after', () => {
+  it('before the low word of the generation wraps, every state and ID pool is expired: none filled before can match after', () => {
     const start = 2 ** 32 - 16;
     const r = child('wrap-child.ts', { VGETRANDOM_GENERATION_START: String(start) });
     expect(r.stderr).toBe('');
-    const { before, after, rekeys } = JSON.parse(r.stdout) as { before: number[]; after: number[]; rekeys: number };
+    const { before, after, rekeys, pool } = JSON.parse(r.stdout) as { before: number[]; after: number[]; rekeys: number; pool: number[][] };
     expect(before[0]).toBe(start);
     expect(after).toEqual([0, 0]);
     expect(rekeys).toBe(2);
+    expect(pool[0]![0]).toBe(start);
+    expect(pool[1]).toEqual([0, 0]);
   });
 
   it.skipIf(!isRoot)(

@@ -180,6 +180,13 @@ export interface NativeBinding {
    * (a cap above what the CPU has, `auto`, or any other value: the best).
    */
   chacha20Core(): NativeChachaCore;
+  /**
+   * This thread's ID pool page (src/core/id-pool.ts): one droppable page, zero when mapped,
+   * reached by pageout(), pageoutAll(), the dropper and the expiry at the generation's wrap,
+   * unmapped in a fork child for every other thread and when this thread's env goes. Every
+   * call on one thread gives a buffer over the same page.
+   */
+  idPoolPage(): ArrayBuffer;
 }
 
 export interface NativeLoad {
@@ -211,6 +218,7 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'kernelReseed',
   'chacha20Blocks',
   'chacha20Core',
+  'idPoolPage',
 ];
 
 const ADDON = join('build', 'Release', 'vgetrandom.node');
