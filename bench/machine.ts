@@ -1,9 +1,10 @@
 // What the figures were measured on: Node, CPU, kernel, and vgetrandom's backend.
 
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { BULK_MIN_BLOCKS } from '../src/core/vgetrandom.js';
+import { BULK_MIN_BLOCKS } from '../src/arena/native-allocator.js';
 import { type Info, info } from '../src/index.js';
-import { loadNative } from '../src/platform/addon/binding.js';
+import { loadNative, type NativeChachaCore } from '../src/platform/addon/binding.js';
 
 export interface Machine {
   node: string;
@@ -15,8 +16,10 @@ export interface Machine {
   /** os.type() and os.release(), e.g. `Linux 6.11.0`. */
   kernel: string;
   vgetrandom: Info;
-  /** The CPU's SIMD level as the addon's ChaCha20 dispatch sees it, or null without the addon. */
-  chacha20Core: string | null;
+  /** The addon's ChaCha20 core (its dispatch's choice for this CPU), or null without the addon. */
+  chacha20Core: NativeChachaCore | null;
+  /** The CPU's widest SIMD level, from its flags in /proc/cpuinfo: `AVX-512`, `AVX2`, `SSSE3`, or `unknown`. */
+  simd: string;
   date: string;
 }
 
@@ -32,8 +35,24 @@ export function machine(): Machine {
     kernel: `${os.type()} ${os.release()}`,
     vgetrandom: info(),
     chacha20Core: loadNative().binding?.chacha20Core() ?? null,
+    simd: simdLevel(),
     date: new Date().toISOString(),
   };
+}
+
+/** The widest SIMD level the CPU reports (Linux x86-64), for the header: figures differ by it. */
+function simdLevel(): string {
+  let flags: Set<string>;
+  try {
+    const line = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    flags = new Set(line?.[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return 'unknown';
+  }
+  if (flags.has('avx512f')) return 'AVX-512';
+  if (flags.has('avx2')) return 'AVX2';
+  if (flags.has('ssse3')) return 'SSSE3';
+  return 'unknown';
 }
 
 /** One line for a table's or chart's caption. */
@@ -42,10 +61,11 @@ export function describe(m: Machine): string {
   const how =
     backend === 'native' ? `${droppable ? 'MAP_DROPPABLE' : 'wipe-on-fork'} pages${vdso ? ', kernel vDSO getrandom' : ''}` : reason;
   // Which core served each size on the native backend: runs of at least BULK_MIN_BLOCKS whole
-  // blocks go to the addon's SIMD core, everything else to the TypeScript one.
+  // blocks (and their refill) go to the addon's core, everything else to the TypeScript one.
+  const min = m.chacha20Core === null ? 0 : BULK_MIN_BLOCKS[m.chacha20Core] * 64;
   const cores =
     backend === 'native' && m.chacha20Core !== null
-      ? `; ChaCha20: TypeScript below ${BULK_MIN_BLOCKS * 64} B, the addon's ${m.chacha20Core} core for runs from ${BULK_MIN_BLOCKS * 64} B`
+      ? `; ChaCha20: TypeScript for runs below ${min} B, the addon's ${m.chacha20Core} core from ${min} B`
       : '';
-  return `Node ${m.node}, ${m.cores} × ${m.cpu}, ${m.kernel} (${m.arch}); vgetrandom backend ${backend} (${how})${cores}`;
+  return `Node ${m.node}, ${m.cores} × ${m.cpu} (${m.simd}), ${m.kernel} (${m.arch}); vgetrandom backend ${backend} (${how})${cores}`;
 }

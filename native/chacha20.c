@@ -443,28 +443,54 @@ const char *vgr_chacha20_core(void) {
   return core_names[core()];
 }
 
-void vgr_chacha20_blocks(uint8_t *out, const uint32_t key[8], uint64_t counter, size_t nblocks) {
-  enum core c = core();
-  // The whole key, first: `out` may overlap it.
-  uint32_t k[8];
-  for (int i = 0; i < 8; i++) k[i] = load32_le((const uint8_t *)key + 4 * i);
+// Blocks per group of core `c`: 16, 8 or 4 lanes, or 1 (scalar).
+static inline size_t group_of(enum core c) {
+  return c == CORE_AVX512 ? 16 : c == CORE_AVX2 ? 8 : c == CORE_SSE ? 4 : 1;
+}
+
+// `nblocks` blocks on core `c`. A vector core computes whole groups; a last, partial group costs
+// about as much as a whole one and stores only the blocks asked for. Only a lone last block is
+// cheaper on the scalar core.
+static void run_core(enum core c, uint8_t *out, const uint32_t k[8], uint64_t counter, size_t nblocks) {
   size_t done = 0;
 #if VGR_X86_64
-  // The vector core computes whole groups; a last, partial group costs about as much as a
-  // whole one and stores only the blocks asked for. Only a lone last block is cheaper on the
-  // scalar core.
-  static const size_t group[] = {[CORE_SCALAR] = 1, [CORE_SSE] = 4, [CORE_AVX2] = 8, [CORE_AVX512] = 16};
   if (c != CORE_SCALAR) {
-    done = nblocks - (nblocks % group[c] == 1);
+    done = nblocks - (nblocks % group_of(c) == 1);
     if (c == CORE_AVX512) blocks_avx512(out, k, counter, done);
     else if (c == CORE_AVX2) blocks_avx2(out, k, counter, done);
     else blocks_sse(out, k, counter, done);
     wipe_xmm();
   }
-#else
-  (void)c;
 #endif
   blocks_scalar(out + done * VGR_CHACHA_BLOCK_SIZE, k, counter + done, nblocks - done);
+}
+
+void vgr_chacha20_blocks(uint8_t *out, const uint32_t key[8], uint64_t counter, size_t nblocks) {
+  // The whole key, first: `out` may overlap it.
+  uint32_t k[8];
+  for (int i = 0; i < 8; i++) k[i] = load32_le((const uint8_t *)key + 4 * i);
+  run_core(core(), out, k, counter, nblocks);
+  vgr_wipe(k, sizeof k);
+  burn_stack();
+}
+
+void vgr_chacha20_blocks_refill(uint8_t *out, size_t nblocks, uint8_t batch_key[2 * VGR_CHACHA_BLOCK_SIZE], uint64_t counter) {
+  const enum core c = core();
+  const size_t g = group_of(c);
+  uint32_t k[8];
+  for (int i = 0; i < 8; i++) k[i] = load32_le(batch_key + 2 * VGR_CHACHA_BLOCK_SIZE - VGR_CHACHA_KEY_SIZE + 4 * i);
+  // The whole groups of the run straight into `out`; the rest of the run and the two refill
+  // blocks as one more run (at most a group and a block), through the stack: one vector group
+  // serves the run's tail and the refill, where the TypeScript core would compute two blocks.
+  size_t head = nblocks - nblocks % g;
+  size_t rest = nblocks - head;
+  run_core(c, out, k, counter, head);
+  uint8_t tail[(16 + 2) * VGR_CHACHA_BLOCK_SIZE];
+  run_core(c, tail, k, counter + head, rest + 2);
+  memcpy(out + head * VGR_CHACHA_BLOCK_SIZE, tail, rest * VGR_CHACHA_BLOCK_SIZE);
+  memcpy(batch_key, tail + rest * VGR_CHACHA_BLOCK_SIZE, 2 * VGR_CHACHA_BLOCK_SIZE);
+  // The tail held output and the next key: nothing of it may outlive the call off the state's page.
+  vgr_wipe(tail, sizeof tail);
   vgr_wipe(k, sizeof k);
   burn_stack();
 }

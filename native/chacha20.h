@@ -43,6 +43,16 @@
  */
 void vgr_chacha20_blocks(uint8_t *out, const uint32_t key[8], uint64_t counter, size_t nblocks);
 
+/*
+ * Step 6 of the kernel algorithm for a run of `nblocks` whole blocks, in one call: the blocks
+ * for counters counter .. counter + nblocks − 1 into out[0 .. nblocks * 64), then the next two
+ * into `batch_key` (the state's first 128 bytes: batch and key), so that the key they were made
+ * under (batch_key[96 .. 128), read first) is overwritten by output it cannot reproduce. The same
+ * bytes as vgr_chacha20_blocks(out, …, nblocks) then vgr_chacha20_blocks(batch_key, …, 2).
+ * `out` must not overlap `batch_key`; it may be empty (nblocks 0). The same wiping as above.
+ */
+void vgr_chacha20_blocks_refill(uint8_t *out, size_t nblocks, uint8_t batch_key[2 * VGR_CHACHA_BLOCK_SIZE], uint64_t counter);
+
 /* The core in use: "avx512", "avx2", "sse" or "scalar" (a static string). */
 const char *vgr_chacha20_core(void);
 

@@ -525,6 +525,34 @@ VGR_FUNCTION(chacha20_blocks) {
   return NULL;
 }
 
+// chacha20Refill(out, state, counter, nblocks): step 6 of the algorithm in one call (see
+// vgr_chacha20_blocks_refill): `nblocks` blocks under the state's key into `out`, then the next
+// two over the state's batch and key. `state` is a state's bytes (at least its 128 bytes of
+// batch and key); `out` must hold the blocks and must not overlap it.
+VGR_FUNCTION(chacha20_refill) {
+  VGR_ARGV(4);
+  VGR_ARG_BYTES(0, "out", out, out_len);
+  VGR_ARG_BYTES(1, "state", state, state_len);
+  VGR_ARG_UINT53(2, "counter", counter);
+  VGR_ARG_UINT32(3, "nblocks", nblocks);
+  if (state == NULL || state_len < 2 * VGR_CHACHA_BLOCK_SIZE) {
+    char range[64];
+    snprintf(range, sizeof range, ">= 128 (it is %zu)", state_len);
+    return throw_range(env, "state.byteLength", range), NULL;
+  }
+  if (nblocks > out_len / VGR_CHACHA_BLOCK_SIZE) {
+    char range[96];
+    snprintf(range, sizeof range, "<= %zu (out holds %zu bytes, 64 per block)", out_len / VGR_CHACHA_BLOCK_SIZE, out_len);
+    return throw_range(env, "nblocks", range), NULL;
+  }
+  uintptr_t o = (uintptr_t)out, st = (uintptr_t)state;
+  if (nblocks > 0 && o < st + 2 * VGR_CHACHA_BLOCK_SIZE && st < o + nblocks * VGR_CHACHA_BLOCK_SIZE) {
+    return throw_range(env, "out", "memory apart from the state's"), NULL;
+  }
+  vgr_chacha20_blocks_refill(out, nblocks, state, counter);
+  return NULL;
+}
+
 // chacha20Core(): the ChaCha20 core chacha20Blocks() runs on: 'avx512', 'avx2', 'sse' or 'scalar'.
 VGR_FUNCTION(chacha20_core) {
   (void)info;
@@ -911,6 +939,7 @@ NAPI_MODULE_INIT() {
       VGR_EXPORT("kernelGeneration", kernel_generation),
       VGR_EXPORT("kernelReseed", kernel_reseed),
       VGR_EXPORT("chacha20Blocks", chacha20_blocks),
+      VGR_EXPORT("chacha20Refill", chacha20_refill),
       VGR_EXPORT("chacha20Core", chacha20_core),
       VGR_EXPORT("idPoolPage", id_pool_page),
   };

@@ -10,7 +10,7 @@ import { assertAttached, bytesAt, bytesOf, typedArrayByteLength, wipe } from '..
 import { DEFAULT_RESEED_INTERVAL_MS, type Generation } from '../core/generation.js';
 import { IN_USE_OFFSET, type StateView } from '../core/state.js';
 import { MAX_RW_COUNT, type SyscallPath } from '../core/syscall.js';
-import { type BulkBlocks, type Counters, newCounters, vgetrandom } from '../core/vgetrandom.js';
+import { type BulkCore, type Counters, newCounters, vgetrandom } from '../core/vgetrandom.js';
 import type { SimulatedMm } from '../mm/simulated.js';
 import { type Clock, ClockGeneration, processGeneration } from '../platform/generation-sources.js';
 import { type EntropySource, osSyscall, syscallFromEntropy } from '../platform/syscall-path.js';
@@ -75,7 +75,7 @@ class StateGenerator implements Generator {
   readonly #options: GeneratorOptions;
   readonly #generation: Generation;
   readonly #syscall: SyscallPath;
-  readonly #bulk: BulkBlocks | undefined;
+  readonly #bulk: BulkCore | undefined;
   readonly #counters: Counters = newCounters();
   #staleCheck = false;
 
@@ -85,7 +85,7 @@ class StateGenerator implements Generator {
     this.#options = options;
     this.#generation = generation;
     this.#syscall = options.entropy === undefined ? osSyscall() : syscallFromEntropy(options.entropy);
-    this.#bulk = allocator.bulkBlocks;
+    this.#bulk = allocator.bulk;
     unreleased.register(this, { allocator, slice }, this);
   }
 

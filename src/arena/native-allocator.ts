@@ -8,14 +8,27 @@ import { invalidState } from '../base/errors.js';
 import { U8 } from '../base/intrinsics.js';
 import { bufferOf, byteLengthOf } from '../base/views.js';
 import { STATE_SIZE, stateView } from '../core/state.js';
-import type { BulkBlocks } from '../core/vgetrandom.js';
-import { loadNative, type NativeBinding } from '../platform/addon/binding.js';
+import type { BulkCore } from '../core/vgetrandom.js';
+import { loadNative, type NativeBinding, type NativeChachaCore } from '../platform/addon/binding.js';
 import type { ArenaStats, Slice, SliceAllocator } from './slice-allocator.js';
+
+/**
+ * The shortest run of whole blocks handed to each of the addon's cores: where one call of the
+ * addon (about 190 ns of Node-API and wiping, then one vector group for the run's tail and the
+ * two refill blocks) costs less than the TypeScript core's run and refill (about 150 ns a block).
+ * Chosen by the core the CPU has, not measured at load: a measurement at load on a shared machine
+ * is noise, and the ordering is the cores'. Measured (Intel Xeon, AVX-512, each core by
+ * VGETRANDOM_CHACHA; TypeScript against the addon, ns for a run of n blocks and its refill):
+ * n = 1: avx512 453/419, avx2 553/538, sse 741/666, even within the noise; n = 2: 607/423,
+ * 741/537, 977/674. The portable C core is no faster than V8's code for the same rounds: it is
+ * worth the call only from about 256 blocks (1024: 175/141 µs).
+ */
+export const BULK_MIN_BLOCKS: Readonly<Record<NativeChachaCore, number>> = { avx512: 2, avx2: 2, sse: 2, scalar: 256 };
 
 export class NativeAllocator implements SliceAllocator {
   readonly binding: NativeBinding;
   /** The addon's SIMD ChaCha20 (AVX-512, AVX2 or SSE, chosen at run time): the same bytes, faster. */
-  readonly bulkBlocks: BulkBlocks;
+  readonly bulk: BulkCore;
   // Slices this allocator handed out: release() of anything else (a double release, another
   // allocator's slice) must not reach the addon's free list.
   readonly #held = new Set<Slice>();
@@ -28,7 +41,7 @@ export class NativeAllocator implements SliceAllocator {
       binding = loaded.binding;
     }
     this.binding = binding;
-    this.bulkBlocks = binding.chacha20Blocks;
+    this.bulk = { minBlocks: BULK_MIN_BLOCKS[binding.chacha20Core()], refill: binding.chacha20Refill };
   }
 
   /** Hands out a zeroed slice that no other thread or generator holds. */

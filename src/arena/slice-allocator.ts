@@ -3,7 +3,7 @@
 // one for threads, the addon's (NativeAllocator) and the parked states of a snapshot build.
 
 import type { StateView } from '../core/state.js';
-import type { BulkBlocks } from '../core/vgetrandom.js';
+import type { BulkCore } from '../core/vgetrandom.js';
 
 /** One state's place in the arena. */
 export interface Slice {
@@ -29,8 +29,8 @@ export interface ArenaStats {
 
 /** What a generator needs from its backend's allocator (simulated arena or native addon). */
 export interface SliceAllocator {
-  /** A faster ChaCha20 core that the backend offers for long runs of blocks, if any. */
-  readonly bulkBlocks?: BulkBlocks;
+  /** A faster ChaCha20 core that the backend offers for runs of blocks, if any. */
+  readonly bulk?: BulkCore;
   /** Hands out a slice that no other generator or thread holds. */
   allocate(): Slice;
   /** Zeroes `slice` and makes it available again. */

@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { BULK_MIN_BLOCKS } from '../../src/arena/native-allocator.js';
 import { GENERATION_OFFSET, IN_USE_OFFSET, KEY_OFFSET, POS_OFFSET, standaloneState } from '../../src/core/state.js';
-import { BULK_MIN_BLOCKS, newCounters, vgetrandom } from '../../src/core/vgetrandom.js';
+import { newCounters, vgetrandom } from '../../src/core/vgetrandom.js';
 import {
   createGenerator as create,
   type Generator,
@@ -80,10 +81,10 @@ describe.each(BACKENDS)('%s backend', (backend) => {
       }
     });
 
-    it('every length around the bulk-core threshold (the native backend hands long runs to SIMD)', () => {
+    it('every length around the bulk-core thresholds (the native backend hands runs to SIMD, with their refill)', () => {
       const { gen, model } = pair(8);
       let first = true;
-      for (let len = (BULK_MIN_BLOCKS - 2) * 64; len <= (BULK_MIN_BLOCKS + 2) * 64 + 96; len += 7) {
+      for (let len = 1; len <= (BULK_MIN_BLOCKS.avx512 + 2) * 64 + 96; len += 5) {
         expect(hex(draw(gen, len, len & 3)), `length ${len}`).toBe(hex(model.getrandom(len, first)));
         first = false;
       }
@@ -526,9 +527,12 @@ describe('a throw after output was made (the algorithm)', () => {
     const syscall = syscallFromEntropy(entropyStream(24).entropy);
     const counters = newCounters();
     // A faster core that writes its blocks, then fails: the key must not survive it.
-    const failing = (out: Uint8Array, key: Uint8Array, counter: number, nblocks: number) => {
-      out.set(nobleKeystream(key, counter, nblocks * 64));
-      throw new Error('core failed');
+    const failing = {
+      minBlocks: 1,
+      refill(out: Uint8Array, bytes: Uint8Array, counter: number, nblocks: number): never {
+        out.set(nobleKeystream(bytes.slice(96, 128), counter, nblocks * 64));
+        throw new Error('core failed');
+      },
     };
     const first = new Uint8Array(4096);
     expect(() => vgetrandom(state, first, 0, generation, syscall, counters, failing)).toThrow('core failed');

@@ -175,6 +175,16 @@ const results = cases.map((c) => {
   b.chacha20Blocks(buf.subarray(c.outAt), keyView, c.counter, c.nblocks);
   return Buffer.from(buf).toString('hex');
 });
+// chacha20Refill: a run of n blocks and the refill of a patterned state whose key is case i's.
+const refills = [];
+for (const [i, c] of cases.entries()) {
+  if (c.group !== 'lengths') continue;
+  const state = pattern(144);
+  state.set(Buffer.from(c.key, 'hex'), 96);
+  const run = new Uint8Array(c.nblocks * 64);
+  b.chacha20Refill(run, state, c.counter, c.nblocks);
+  refills.push([i, Buffer.from(run).toString('hex') + Buffer.from(state).toString('hex')]);
+}
 const out = new Uint8Array(1 << 20), key = new Uint8Array(32).fill(0x5a);
 let best = Infinity;
 for (let r = 0; r < 20; r++) {
@@ -182,12 +192,14 @@ for (let r = 0; r < 20; r++) {
   b.chacha20Blocks(out, key, r * 16384, 16384);
   best = Math.min(best, Number(process.hrtime.bigint() - t));
 }
-process.stdout.write(JSON.stringify({ core: b.chacha20Core(), results, gbps: out.length / best }));
+process.stdout.write(JSON.stringify({ core: b.chacha20Core(), results, refills, gbps: out.length / best }));
 `;
 
 interface ChildRun {
   core: NativeChachaCore;
   results: string[];
+  /** [case index, the run's bytes then the state's 144] for each 'lengths' case. */
+  refills: [number, string][];
   gbps: number;
 }
 
@@ -255,6 +267,29 @@ describe.runIf(hasNative)('native ChaCha20 cores', () => {
         expect(n).toBeGreaterThan(0);
       });
     }
+
+    it('chacha20Refill: the run, then the next two blocks over batch and key, the rest of the state kept (0 to 70 blocks)', () => {
+      const r = run(cap);
+      expect(r.refills).toHaveLength(142);
+      for (const [i, got] of r.refills) {
+        const c = cases[i]!;
+        const key = Buffer.from(c.key, 'hex');
+        const state = pattern(144);
+        state.set(jsKeystream(key, c.counter + c.nblocks, 2), 0);
+        const want = hex(jsKeystream(key, c.counter, c.nblocks)) + hex(state);
+        if (got !== want) expect(got, `${r.core}: refill after ${c.name}`).toBe(want);
+      }
+    });
+  });
+
+  it('chacha20Refill refuses a run that overlaps the state, or a state shorter than batch and key, writing nothing', () => {
+    const buf = pattern(1024);
+    const before = hex(buf);
+    expect(() => native().chacha20Refill(buf.subarray(100, 300), buf.subarray(0, 144), 0, 3)).toThrow(RangeError);
+    expect(() => native().chacha20Refill(buf.subarray(0, 200), buf.subarray(128, 272), 0, 3)).toThrow(RangeError);
+    expect(() => native().chacha20Refill(new Uint8Array(64), new Uint8Array(127), 0, 1)).toThrow(RangeError);
+    expect(() => native().chacha20Refill(new Uint8Array(64), new Uint8Array(144), 0, 2)).toThrow(RangeError);
+    expect(hex(buf)).toBe(before);
   });
 
   it('with no cap, "auto" or an unknown value, picks the best core the CPU has', () => {

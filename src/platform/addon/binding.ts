@@ -175,6 +175,13 @@ export interface NativeBinding {
    */
   chacha20Blocks(out: ArrayBuffer | Uint8Array, key: ArrayBuffer | Uint8Array, counter: number, nblocks: number): void;
   /**
+   * Step 6 of the algorithm in one call: `nblocks` blocks under the key in `state` (a state's
+   * bytes: key at 96) into `out`, then the next two over the state's batch and key, exactly as
+   * chacha20Blocks(out, key, counter, nblocks) then chacha20Blocks(batch_key, key, counter +
+   * nblocks, 2) would. `out` must not overlap the state (RangeError).
+   */
+  chacha20Refill(out: Uint8Array, state: Uint8Array, counter: number, nblocks: number): void;
+  /**
    * The core chacha20Blocks() runs on, chosen once per process: the best this CPU has, capped by
    * `VGETRANDOM_CHACHA=scalar|sse|avx2|avx512` in the environment when the addon first uses it
    * (a cap above what the CPU has, `auto`, or any other value: the best).
@@ -217,6 +224,7 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'kernelGeneration',
   'kernelReseed',
   'chacha20Blocks',
+  'chacha20Refill',
   'chacha20Core',
   'idPoolPage',
 ];
