@@ -493,6 +493,15 @@ VGR_FUNCTION(vdso_bench) {
   return num(env, elapsed / calls);
 }
 
+// True if `nblocks` blocks fit in `out_len` bytes of output; else throws (RangeError) and false.
+static bool fits_blocks(napi_env env, uint32_t nblocks, size_t out_len) {
+  if (nblocks <= out_len / VGR_CHACHA_BLOCK_SIZE) return true;
+  char range[96];
+  snprintf(range, sizeof range, "<= %zu (out holds %zu bytes, 64 per block)", out_len / VGR_CHACHA_BLOCK_SIZE, out_len);
+  throw_range(env, "nblocks", range);
+  return false;
+}
+
 // chacha20Blocks(out, key, counter, nblocks): ChaCha20 blocks counter .. counter + nblocks - 1
 // of the 32-byte `key` (little-endian words, the state's layout) into out[0 .. nblocks * 64),
 // on the core chacha20Core() names. The rest of `out` is left alone; `out` may overlap `key`.
@@ -507,11 +516,7 @@ VGR_FUNCTION(chacha20_blocks) {
     snprintf(range, sizeof range, "32 (it is %zu)", key_len);
     return throw_range(env, "key.byteLength", range), NULL;
   }
-  if (nblocks > out_len / VGR_CHACHA_BLOCK_SIZE) {
-    char range[96];
-    snprintf(range, sizeof range, "<= %zu (out holds %zu bytes, 64 per block)", out_len / VGR_CHACHA_BLOCK_SIZE, out_len);
-    return throw_range(env, "nblocks", range), NULL;
-  }
+  if (!fits_blocks(env, nblocks, out_len)) return NULL;
   if (nblocks == 0) return NULL;  // `out` may be empty or detached (NULL)
   if (((uintptr_t)key & 3) == 0) {
     vgr_chacha20_blocks(out, key, counter, nblocks);
@@ -540,11 +545,7 @@ VGR_FUNCTION(chacha20_refill) {
     snprintf(range, sizeof range, ">= 128 (it is %zu)", state_len);
     return throw_range(env, "state.byteLength", range), NULL;
   }
-  if (nblocks > out_len / VGR_CHACHA_BLOCK_SIZE) {
-    char range[96];
-    snprintf(range, sizeof range, "<= %zu (out holds %zu bytes, 64 per block)", out_len / VGR_CHACHA_BLOCK_SIZE, out_len);
-    return throw_range(env, "nblocks", range), NULL;
-  }
+  if (!fits_blocks(env, nblocks, out_len)) return NULL;
   uintptr_t o = (uintptr_t)out, st = (uintptr_t)state;
   if (nblocks > 0 && o < st + 2 * VGR_CHACHA_BLOCK_SIZE && st < o + nblocks * VGR_CHACHA_BLOCK_SIZE) {
     return throw_range(env, "out", "memory apart from the state's"), NULL;
