@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { BULK_MIN_BLOCKS } from '../src/arena/native-allocator.js';
+import { simdAvailable } from '../src/core/chacha20-simd.js';
 import { type Info, info } from '../src/index.js';
 import { loadNative, type NativeChachaCore } from '../src/platform/addon/binding.js';
 
@@ -20,6 +21,8 @@ export interface Machine {
   chacha20Core: NativeChachaCore | null;
   /** The CPU's widest SIMD level, from its flags in /proc/cpuinfo: `AVX-512`, `AVX2`, `SSSE3`, or `unknown`. */
   simd: string;
+  /** The pure path's WebAssembly SIMD core runs here (src/core/chacha20-simd.ts). */
+  wasmSimd: boolean;
   date: string;
 }
 
@@ -36,6 +39,7 @@ export function machine(): Machine {
     vgetrandom: info(),
     chacha20Core: loadNative().binding?.chacha20Core() ?? null,
     simd: simdLevel(),
+    wasmSimd: simdAvailable(),
     date: new Date().toISOString(),
   };
 }
@@ -67,5 +71,8 @@ export function describe(m: Machine): string {
     backend === 'native' && m.chacha20Core !== null
       ? `; ChaCha20: TypeScript for runs below ${min} B, the addon's ${m.chacha20Core} core from ${min} B`
       : '';
-  return `Node ${m.node}, ${m.cores} × ${m.cpu} (${m.simd}), ${m.kernel} (${m.arch}); vgetrandom backend ${backend} (${how})${cores}`;
+  // The pure path (the simulated backend's runs, and the native one's below the addon's): whole
+  // groups of four blocks on the WebAssembly SIMD core where it runs, else TypeScript alone.
+  const pure = m.wasmSimd ? '; pure path: WebAssembly SIMD for runs from 256 B' : '; pure path: TypeScript only (no WebAssembly SIMD)';
+  return `Node ${m.node}, ${m.cores} × ${m.cpu} (${m.simd}), ${m.kernel} (${m.arch}); vgetrandom backend ${backend} (${how})${cores}${pure}`;
 }

@@ -12,6 +12,7 @@ import { invalidState } from '../base/errors.js';
 import { atomicsLoad } from '../base/intrinsics.js';
 import { alignedWordsAt, bytesAt, copyBytes, fillElements, typedArrayByteLength } from '../base/views.js';
 import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks, LITTLE_ENDIAN } from './chacha20.js';
+import { simdBlocks } from './chacha20-simd.js';
 import type { Generation } from './generation.js';
 import {
   BATCH_SIZE,
@@ -329,8 +330,18 @@ function fallback(out: Uint8Array, flags: number, syscall: SyscallPath, counters
   return n;
 }
 
-/** Writes `nblocks` blocks under the state's key into `out[p ..]`, aligned or not. */
+/**
+ * Writes `nblocks` blocks under the state's key into `out[p ..]`, aligned or not: whole groups of
+ * four on the WebAssembly SIMD core where it runs (src/core/chacha20-simd.ts), the rest here.
+ */
 function writeBlocks(out: Uint8Array, p: number, words: Uint32Array, counter: number, nblocks: number): void {
+  const simd = simdBlocks(out, p, words, KEY_WORD, counter, nblocks);
+  if (simd !== 0) {
+    if (simd === nblocks) return;
+    p += simd * CHACHA_BLOCK_SIZE;
+    counter += simd;
+    nblocks -= simd;
+  }
   const aligned = alignedWordsAt(out, p, nblocks * CHACHA_BLOCK_WORDS);
   if (aligned !== undefined) {
     chacha20Blocks(aligned, 0, words, KEY_WORD, counter, nblocks);

@@ -1,0 +1,18 @@
+// Assembles the SIMD ChaCha20 core's text (chacha20-simd.wat.mjs) with wabt, the WebAssembly
+// Binary Toolkit: for scripts/build-wasm.mjs, and for the test that checks the built bytes
+// against their source.
+
+import wabt from 'wabt';
+import { chacha20SimdWat } from './chacha20-simd.wat.mjs';
+
+/** The module's bytes. */
+export async function assembleChacha20Simd() {
+  const toolkit = await wabt();
+  const module = toolkit.parseWat('chacha20-simd.wat', chacha20SimdWat(), { simd: true });
+  try {
+    module.validate();
+    return module.toBinary({ log: false, write_debug_names: false }).buffer;
+  } finally {
+    module.destroy();
+  }
+}

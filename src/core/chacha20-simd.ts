@@ -1,0 +1,120 @@
+// The pure path's fast core: the ChaCha20 block function of src/core/chacha20.ts, four blocks at
+// a time in WebAssembly SIMD lanes (built from scripts/wasm/chacha20-simd.wat.mjs by the
+// project's build), for runs of whole blocks where the addon's core is not in use (the simulated
+// backend: macOS, Windows, no addon). The same bytes as chacha20Blocks(), which stays the core
+// for everything else and wherever WebAssembly SIMD is missing.
+//
+// Key material in the module's memory: the key is copied in for each call, and the blocks are
+// made there before they are copied to the caller; both are zeroed before the call returns or
+// throws, as the algorithm's scratch is (src/core/vgetrandom.ts). The module's memory is one page
+// that never grows, so the views made of it here are never detached.
+//
+// The module is instantiated at first use with the WebAssembly constructors as they were when
+// this file loaded, and must then compute a known answer of the TypeScript core (across a carry
+// of the counter's low word); one that does not is never used.
+
+import { bytesAt, copyBytes, fillElements } from '../base/views.js';
+import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks, LITTLE_ENDIAN } from './chacha20.js';
+import { CHACHA20_SIMD_WASM } from './generated/chacha20-simd-wasm.js';
+
+/** Where the module reads the key and writes its blocks (scripts/wasm/chacha20-simd.wat.mjs). */
+const OUT_OFFSET = 1024;
+const MEMORY_SIZE = 65536;
+/** Blocks per call: as many groups of four as the module's memory holds after the key. */
+const MAX_BLOCKS = ((MEMORY_SIZE - OUT_OFFSET) / CHACHA_BLOCK_SIZE) & ~3;
+const TWO_32 = 0x1_0000_0000;
+
+// The constructors as they were when the library loaded: code that replaces them later must not
+// be handed the key.
+const WasmModule = typeof WebAssembly === 'object' ? WebAssembly.Module : undefined;
+const WasmInstance = typeof WebAssembly === 'object' ? WebAssembly.Instance : undefined;
+
+interface Core {
+  readonly blocks4: (lo: number, hi: number, groups: number) => void;
+  readonly bytes: Uint8Array;
+  readonly words: Uint32Array;
+}
+
+// undefined until first use; null where there is no usable module.
+let core: Core | null | undefined;
+
+function instantiate(): Core | null {
+  // The module's words are little-endian; on a big-endian host the copies would need swapping.
+  if (WasmModule === undefined || WasmInstance === undefined || !LITTLE_ENDIAN) return null;
+  try {
+    const binary = Uint8Array.from(atob(CHACHA20_SIMD_WASM), (c) => c.charCodeAt(0));
+    const { exports } = new WasmInstance(new WasmModule(binary), {});
+    const memory = exports.memory as WebAssembly.Memory;
+    const made: Core = {
+      blocks4: exports.blocks4 as Core['blocks4'],
+      bytes: new Uint8Array(memory.buffer),
+      words: new Uint32Array(memory.buffer),
+    };
+    return selfTest(made) ? made : null;
+  } catch {
+    // No SIMD in this engine (a CompileError), or no WebAssembly at all: the scalar core serves.
+    return null;
+  }
+}
+
+/** The module's 8 blocks from counter 2^32 − 2 (the low word carries) equal the TypeScript core's. */
+function selfTest(c: Core): boolean {
+  const key = new Uint32Array(8);
+  for (let i = 0; i < 8; i++) key[i] = 0x9e3779b9 * (i + 1);
+  const want = new Uint32Array(8 * CHACHA_BLOCK_WORDS);
+  chacha20Blocks(want, 0, key, 0, TWO_32 - 2, 8);
+  const got = new Uint32Array(want.length);
+  const at = OUT_OFFSET / 4;
+  try {
+    c.words.set(key, 0);
+    c.blocks4(TWO_32 - 2, 0, 2);
+    got.set(c.words.subarray(at, at + got.length));
+  } finally {
+    fillElements(c.bytes, 0);
+  }
+  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) return false;
+  return true;
+}
+
+/** The module's memory, for tests that check it holds nothing after a call; null where there is no core. */
+export function simdMemory(): Uint8Array | null {
+  if (core === undefined) core = instantiate();
+  return core === null ? null : core.bytes;
+}
+
+/** True where the SIMD core runs (WebAssembly SIMD, and the module passed its known answer). */
+export function simdAvailable(): boolean {
+  if (core === undefined) core = instantiate();
+  return core !== null;
+}
+
+/**
+ * Writes the first floor(nblocks / 4) × 4 of the blocks chacha20Blocks(…, counter, nblocks)
+ * would, under the key at words `key[keyPos ..]`, into `out[p ..]` (any alignment), and returns
+ * how many it wrote (0 where the SIMD core does not run): the caller makes the rest. The key is
+ * read before any output is written. The ranges are the caller's to bound.
+ */
+export function simdBlocks(out: Uint8Array, p: number, key: Uint32Array, keyPos: number, counter: number, nblocks: number): number {
+  if (core === undefined) core = instantiate();
+  const c = core;
+  if (c === null || nblocks < 4) return 0;
+  const words = c.words;
+  const whole = nblocks & ~3;
+  let used = 0;
+  try {
+    for (let i = 0; i < 8; i++) words[i] = key[keyPos + i]!;
+    for (let done = 0; done < whole; ) {
+      const n = whole - done < MAX_BLOCKS ? whole - done : MAX_BLOCKS;
+      const at = counter + done;
+      // The most any chunk wrote (the first), for the wipe.
+      if (n > used) used = n;
+      c.blocks4(at % TWO_32, (at / TWO_32) >>> 0, n >> 2);
+      copyBytes(out, bytesAt(c.bytes, OUT_OFFSET, n * CHACHA_BLOCK_SIZE), p + done * CHACHA_BLOCK_SIZE);
+      done += n;
+    }
+  } finally {
+    // The key and every block made, off the module's memory.
+    fillElements(c.bytes, 0, 0, OUT_OFFSET + used * CHACHA_BLOCK_SIZE);
+  }
+  return whole;
+}
