@@ -11,7 +11,7 @@ import { v4 as uuidV4 } from 'uuid';
 import { createGenerator, getrandom, randomFillSync, randomInt, randomUUID } from '../src/index.js';
 import { loadNative } from '../src/platform/addon/binding.js';
 import { type Run, timeJs } from './measure.js';
-import { opensslChacha20Ns, opensslMissing } from './openssl.js';
+import { opensslCap, opensslChacha20Ns, opensslMissing } from './openssl.js';
 
 /** One source prepared for one request size. */
 export interface Prepared {
@@ -114,7 +114,8 @@ export function byteSources(): ByteSource[] {
     { name: 'vDSO getrandom (timed in C)', unavailable: noVdso, prepare: inC('vdso') },
     { name: 'getrandom(2) (timed in C)', unavailable: noAddon, prepare: inC('syscall') },
     {
-      name: 'OpenSSL ChaCha20 (openssl speed)',
+      // Held to the addon's cap (bench/openssl.ts), and named so.
+      name: `OpenSSL ChaCha20 (openssl speed${opensslCap() === undefined ? '' : `, held to ${process.env.VGETRANDOM_CHACHA}`})`,
       unavailable: opensslMissing(),
       prepare: (size) => {
         const ns = opensslChacha20Ns(size);
