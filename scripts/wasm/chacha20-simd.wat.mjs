@@ -3,7 +3,7 @@
 // and the stores are the same few lines for every word, so they are made by loops here, and the
 // text that comes out is plain WAT. scripts/build-wasm.mjs assembles it with wabt.
 //
-// Four blocks at a time, one per 32-bit lane of a v128 ("lanes = blocks", as the addon's vector
+// blocks4: four blocks at a time, one per 32-bit lane of a v128 ("lanes = blocks", as the addon's vector
 // cores do: native/chacha20.c): local $xj holds word j of the four blocks, so a quarter round on
 // locals is that quarter round on every block, and no shuffle runs between rounds. The state of
 // a group, as in src/core/chacha20.ts:
@@ -18,8 +18,10 @@
 //   [1024, 65536)  the output: `groups` × 4 blocks × 64 bytes, block after block
 // The caller wipes both after every call: they hold key material in ordinary memory.
 //
-// Export blocks4(lo, hi, groups): writes groups × 4 blocks (groups in 1 .. 252), the first with
-// counter hi·2^32 + lo, from offset 1024.
+// Exports, each reading the key at 0 and writing from offset 1024, the first block with counter
+// hi·2^32 + lo:
+//   blocks4(lo, hi, groups)  groups × 4 blocks (groups in 1 .. 252), lanes = blocks, as above;
+//   refill2(lo, hi)          the 2 blocks of a refill, row by row (see refill2() below).
 
 const C = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574];
 /** The shuffles of a 32-bit rotation by 16 and by 8 within each lane (one byte shuffle each). */
@@ -67,6 +69,73 @@ function store(q) {
     `local.get $out ${shuffle('$t0', '$t2', HI64)} v128.store offset=${64 + 16 * q}`,
     `local.get $out ${shuffle('$t1', '$t3', LO64)} v128.store offset=${128 + 16 * q}`,
     `local.get $out ${shuffle('$t1', '$t3', HI64)} v128.store offset=${192 + 16 * q}`,
+  ];
+}
+
+// refill2: the two blocks of a refill (the state's batch and key), row by row: a v128 holds one
+// row of the 4×4 state of one block (a: the constants, b and c: the key, d: counter, 0, 0), the
+// diagonal round runs on rows rotated by one, two and three lanes, and the two blocks are
+// interleaved, step by step, for the CPU to overlap. Reads the key at [0, 32), writes block
+// counter and counter + 1 at [1024, 1152).
+const ROW = ['a', 'b', 'c', 'd'];
+/** i8x16.shuffle of a row rotated left by `n` lanes. */
+const rotl = (n) => range(16).map((i) => (i + 4 * n) % 16);
+const rowOp = (blk, x, y, op) => `local.get $${x}${blk} local.get $${y}${blk} ${op} local.set $${x}${blk}`;
+const rowRot = (blk, x, n) =>
+  n === 16 || n === 8
+    ? `${shuffle(`$${x}${blk}`, `$${x}${blk}`, n === 16 ? ROT16 : ROT8)} local.set $${x}${blk}`
+    : `local.get $${x}${blk} i32.const ${n} i32x4.shl local.get $${x}${blk} i32.const ${32 - n} i32x4.shr_u v128.or local.set $${x}${blk}`;
+/** One quarter round on the rows of both blocks, step by step. */
+const rowQuarter = () =>
+  [
+    ['a', 'b', 'add'],
+    ['d', 'a', 'xor', 16],
+    ['c', 'd', 'add'],
+    ['b', 'c', 'xor', 12],
+    ['a', 'b', 'add'],
+    ['d', 'a', 'xor', 8],
+    ['c', 'd', 'add'],
+    ['b', 'c', 'xor', 7],
+  ].flatMap(([x, y, op, n]) =>
+    [1, 2].flatMap((blk) => [rowOp(blk, x, y, op === 'add' ? 'i32x4.add' : 'v128.xor'), ...(n === undefined ? [] : [rowRot(blk, x, n)])]),
+  );
+/** Rotates rows b, c, d of both blocks left by 1, 2, 3 lanes (`sign` 1) or back (`sign` -1). */
+const diagonal = (sign) =>
+  [1, 2].flatMap((blk) =>
+    ['b', 'c', 'd'].map((x, i) => `${shuffle(`$${x}${blk}`, `$${x}${blk}`, rotl((4 + sign * (i + 1)) % 4))} local.set $${x}${blk}`),
+  );
+
+function refill2() {
+  const locals = [1, 2].flatMap((blk) => ROW.map((x) => `$${x}${blk}`)).concat(['$a0', '$b0', '$c0', '$d01', '$d02']);
+  return [
+    '  (func (export "refill2") (param $lo i32) (param $hi i32)',
+    `    ${locals.map((l) => `(local ${l} v128)`).join(' ')} (local $r i32)`,
+    `    v128.const i32x4 ${C.join(' ')} local.set $a0`,
+    '    i32.const 0 v128.load offset=0 local.set $b0',
+    '    i32.const 0 v128.load offset=16 local.set $c0',
+    // d: (counter low, counter high, 0, 0); the second block's counter is one more, carried.
+    '    v128.const i64x2 0 0 local.get $lo i32x4.replace_lane 0 local.get $hi i32x4.replace_lane 1 local.set $d01',
+    '    v128.const i64x2 0 0 local.get $lo i32.const 1 i32.add i32x4.replace_lane 0',
+    '    local.get $hi local.get $lo i32.const 1 i32.add i32.eqz i32.add i32x4.replace_lane 1 local.set $d02',
+    ...[1, 2].flatMap((blk) => [
+      `    local.get $a0 local.set $a${blk}`,
+      `    local.get $b0 local.set $b${blk}`,
+      `    local.get $c0 local.set $c${blk}`,
+      `    local.get $d0${blk} local.set $d${blk}`,
+    ]),
+    '    i32.const 10 local.set $r',
+    '    loop $double_round',
+    ...[...rowQuarter(), ...diagonal(1), ...rowQuarter(), ...diagonal(-1)].map((line) => `      ${line}`),
+    '      local.get $r i32.const 1 i32.sub local.tee $r',
+    '      br_if $double_round',
+    '    end',
+    ...[1, 2].flatMap((blk) =>
+      ROW.map(
+        (x, i) =>
+          `    i32.const ${OUT_OFFSET + 64 * (blk - 1)} local.get $${x}${blk} local.get $${x}${x === 'd' ? `0${blk}` : '0'} i32x4.add v128.store offset=${16 * i}`,
+      ),
+    ),
+    '  )',
   ];
 }
 
@@ -124,6 +193,7 @@ export function chacha20SimdWat() {
     '    (local $out i32) (local $r i32)',
     ...body.map((line) => `    ${line}`),
     '  )',
+    ...refill2(),
     ')',
     '',
   ].join('\n');

@@ -1,8 +1,9 @@
-// The pure path's fast core: the ChaCha20 block function of src/core/chacha20.ts, four blocks at
-// a time in WebAssembly SIMD lanes (built from scripts/wasm/chacha20-simd.wat.mjs by the
-// project's build), for runs of whole blocks where the addon's core is not in use (the simulated
-// backend: macOS, Windows, no addon). The same bytes as chacha20Blocks(), which stays the core
-// for everything else and wherever WebAssembly SIMD is missing.
+// The pure path's fast core: the ChaCha20 block function of src/core/chacha20.ts in WebAssembly
+// SIMD (built from scripts/wasm/chacha20-simd.wat.mjs by the project's build): four blocks at a
+// time in v128 lanes for runs of whole blocks where the addon's core is not in use (the simulated
+// backend: macOS, Windows, no addon), and the two blocks of every refill of batch and key, row by
+// row. The same bytes as chacha20Blocks(), which stays the core wherever WebAssembly SIMD is
+// missing.
 //
 // Key material in the module's memory: the key is copied in for each call, and the blocks are
 // made there before they are copied to the caller; both are zeroed before the call returns or
@@ -31,6 +32,7 @@ const WasmInstance = typeof WebAssembly === 'object' ? WebAssembly.Instance : un
 
 interface Core {
   readonly blocks4: (lo: number, hi: number, groups: number) => void;
+  readonly refill2: (lo: number, hi: number) => void;
   readonly bytes: Uint8Array;
   readonly words: Uint32Array;
 }
@@ -47,6 +49,7 @@ function instantiate(): Core | null {
     const memory = exports.memory as WebAssembly.Memory;
     const made: Core = {
       blocks4: exports.blocks4 as Core['blocks4'],
+      refill2: exports.refill2 as Core['refill2'],
       bytes: new Uint8Array(memory.buffer),
       words: new Uint32Array(memory.buffer),
     };
@@ -57,18 +60,25 @@ function instantiate(): Core | null {
   }
 }
 
-/** The module's 8 blocks from counter 2^32 − 2 (the low word carries) equal the TypeScript core's. */
+/**
+ * The module's 8 blocks from counter 2^32 − 2 (the low word carries), and its refill's 2 from
+ * 2^32 − 1, equal the TypeScript core's.
+ */
 function selfTest(c: Core): boolean {
   const key = new Uint32Array(8);
   for (let i = 0; i < 8; i++) key[i] = 0x9e3779b9 * (i + 1);
-  const want = new Uint32Array(8 * CHACHA_BLOCK_WORDS);
+  const want = new Uint32Array(10 * CHACHA_BLOCK_WORDS);
   chacha20Blocks(want, 0, key, 0, TWO_32 - 2, 8);
+  chacha20Blocks(want, 8 * CHACHA_BLOCK_WORDS, key, 0, TWO_32 - 1, 2);
   const got = new Uint32Array(want.length);
   const at = OUT_OFFSET / 4;
   try {
     c.words.set(key, 0);
     c.blocks4(TWO_32 - 2, 0, 2);
-    got.set(c.words.subarray(at, at + got.length));
+    got.set(c.words.subarray(at, at + 8 * CHACHA_BLOCK_WORDS));
+    c.words.set(key, 0);
+    c.refill2(TWO_32 - 1, 0);
+    got.set(c.words.subarray(at, at + 2 * CHACHA_BLOCK_WORDS), 8 * CHACHA_BLOCK_WORDS);
   } finally {
     fillElements(c.bytes, 0);
   }
@@ -117,4 +127,33 @@ export function simdBlocks(out: Uint8Array, p: number, key: Uint32Array, keyPos:
     fillElements(c.bytes, 0, 0, OUT_OFFSET + used * CHACHA_BLOCK_SIZE);
   }
   return whole;
+}
+
+/** Where refill2 writes its two blocks, in words of the module's memory. */
+const REFILL_WORD = OUT_OFFSET / 4;
+
+/**
+ * The refill of the algorithm's step 6: the two blocks chacha20Blocks(words, 0, words, keyPos,
+ * counter, 2) would write, into words[0 .. 32), on the SIMD core (the two blocks row by row,
+ * side by side: about two thirds of the TypeScript core's time, the copies in and out included).
+ * False, with nothing written, where the SIMD core does not run. The key is read before any word
+ * is written: the blocks overwrite it, as the batch refill does.
+ */
+export function simdRefill(words: Uint32Array, keyPos: number, counter: number): boolean {
+  if (core === undefined) core = instantiate();
+  const c = core;
+  if (c === null) return false;
+  const w = c.words;
+  try {
+    for (let i = 0; i < 8; i++) w[i] = words[keyPos + i]!;
+    c.refill2(counter % TWO_32, (counter / TWO_32) >>> 0);
+    // Out of the module's memory, erasing as it goes.
+    for (let i = 0; i < 2 * CHACHA_BLOCK_WORDS; i++) {
+      words[i] = w[REFILL_WORD + i]!;
+      w[REFILL_WORD + i] = 0;
+    }
+  } finally {
+    for (let i = 0; i < 8; i++) w[i] = 0;
+  }
+  return true;
 }

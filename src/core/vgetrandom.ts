@@ -12,7 +12,7 @@ import { invalidState } from '../base/errors.js';
 import { atomicsLoad } from '../base/intrinsics.js';
 import { alignedWordsAt, bytesAt, copyBytes, fillElements, typedArrayByteLength } from '../base/views.js';
 import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks, LITTLE_ENDIAN } from './chacha20.js';
-import { simdBlocks } from './chacha20-simd.js';
+import { simdBlocks, simdRefill } from './chacha20-simd.js';
 import type { Generation } from './generation.js';
 import {
   BATCH_SIZE,
@@ -316,7 +316,7 @@ function blocksThenRefill(
     bulk.refill(bytesAt(out, p, whole), state.bytes, counter, nblocks);
   } else {
     if (nblocks > 0) writeBlocks(out, p, state.words, counter, nblocks);
-    chacha20Blocks(state.words, 0, state.words, KEY_WORD, counter + nblocks, 2);
+    if (!simdRefill(state.words, KEY_WORD, counter + nblocks)) chacha20Blocks(state.words, 0, state.words, KEY_WORD, counter + nblocks, 2);
   }
   state.bytes[POS_OFFSET] = 0;
   return counter + nblocks + 2;

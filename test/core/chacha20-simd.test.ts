@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { assembleChacha20Simd } from '../../scripts/wasm/assemble.mjs';
 import { chacha20Blocks } from '../../src/core/chacha20.js';
-import { simdAvailable, simdBlocks, simdMemory } from '../../src/core/chacha20-simd.js';
+import { simdAvailable, simdBlocks, simdMemory, simdRefill } from '../../src/core/chacha20-simd.js';
 import { CHACHA20_SIMD_WASM } from '../../src/core/generated/chacha20-simd-wasm.js';
 import { nobleKeystream } from '../helpers/reference.js';
 
@@ -66,6 +66,22 @@ describe('the WebAssembly SIMD ChaCha20 core', () => {
     expect(simdBlocks(out, 0, words, 0, 3, 2500)).toBe(2500);
     expect(hex(out)).toBe(hex(scalar(words, 3, 2500)));
     expect(hex(out.subarray(0, 4096))).toBe(hex(nobleKeystream(bytes, 3, 4096)));
+  });
+
+  it('refills a state (two blocks over batch and key, the key read first) as the TypeScript core does, leaving the rest and nothing behind', () => {
+    for (const counter of [0, 5, TWO32 - 1, TWO32, 2 ** 40 + 3, 2 ** 53 - 3]) {
+      const { words } = keyOf(counter % 997);
+      const viaSimd = Uint32Array.from({ length: 36 }, (_, i) => i * 0x01010101);
+      viaSimd.set(words, 24);
+      const viaTs = viaSimd.slice();
+      expect(simdRefill(viaSimd, 24, counter)).toBe(true);
+      chacha20Blocks(viaTs, 0, viaTs, 24, counter, 2);
+      expect([...viaSimd], `from ${counter}`).toEqual([...viaTs]);
+      // noble's counter is 32 bits: below the carry, it confirms the bytes independently.
+      if (counter + 2 < TWO32)
+        expect(hex(new Uint8Array(viaSimd.buffer, 0, 128))).toBe(hex(nobleKeystream(new Uint8Array(words.buffer), counter, 128)));
+      expect(simdMemory()!.every((b) => b === 0)).toBe(true);
+    }
   });
 
   it('reads the key at any word of the given array, and leaves nothing of it or of the blocks in its memory', () => {
