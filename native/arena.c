@@ -55,7 +55,7 @@ static struct {
 // ID pool pages (design.md §4, "IDs may draw from a droppable pool"): one page per env at most,
 // mapped like the arena's pages and kept beside them, under the arena's lock, so that every
 // drop, expiry and fork that reaches a state reaches a pool too. A pool keeps its generation,
-// as a state does, in a u64: at offset 0 of its page (src/api/id-pool.ts).
+// as a state does, in a u64: at offset 0 of its page (src/core/id-pool.ts).
 #define POOL_GENERATION_OFFSET 0
 #define MAX_POOLS 1024
 static struct {

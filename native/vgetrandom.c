@@ -547,7 +547,7 @@ VGR_FUNCTION(chacha20_refill) {
   }
   if (!fits_blocks(env, nblocks, out_len)) return NULL;
   uintptr_t o = (uintptr_t)out, st = (uintptr_t)state;
-  if (nblocks > 0 && o < st + 2 * VGR_CHACHA_BLOCK_SIZE && st < o + nblocks * VGR_CHACHA_BLOCK_SIZE) {
+  if (nblocks > 0 && o < st + 2 * VGR_CHACHA_BLOCK_SIZE && st < o + (size_t)nblocks * VGR_CHACHA_BLOCK_SIZE) {
     return throw_range(env, "out", "memory apart from the state's"), NULL;
   }
   vgr_chacha20_blocks_refill(out, nblocks, state, counter);

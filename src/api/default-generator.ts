@@ -39,8 +39,15 @@ export function defaultIdPool(): IdPool | null {
 function makePool(): IdPool | null {
   if (isBuildingSnapshot()) return null;
   const gen = defaultGenerator();
-  // The default generator's allocator (allocatorFor keeps one per arena) and its generation.
-  const page = allocatorFor({}).mapIdPoolPage?.();
+  // The default generator's allocator (allocatorFor keeps one per arena) and its generation. A
+  // page that cannot be mapped (ENOMEM) leaves this thread without a pool, for good: IDs are then
+  // drawn from the generator, as with disableEntropyCache.
+  let page: Uint8Array | undefined;
+  try {
+    page = allocatorFor({}).mapIdPoolPage?.();
+  } catch {
+    page = undefined;
+  }
   if (page === undefined) return null;
   return idPool(page, processGeneration(), (out) => {
     gen.fill(out);

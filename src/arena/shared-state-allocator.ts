@@ -23,7 +23,7 @@
 // free slices of the thread that ended.
 
 import { threadId } from 'node:worker_threads';
-import { atomicsCompareExchange, atomicsLoad, atomicsStore, mathFloor } from '../base/intrinsics.js';
+import { atomicsCompareExchange, atomicsLoad, atomicsStore, I32, mathFloor, newSharedArrayBuffer } from '../base/intrinsics.js';
 import { fillElements } from '../base/views.js';
 import { IN_USE_OFFSET, STATE_SIZE, type StateView, standaloneState, stateIn } from '../core/state.js';
 import { PAGE_SIZE } from '../mm/constants.js';
@@ -79,6 +79,7 @@ export class SharedStateAllocator implements SliceAllocator {
   readonly #held = new Map<Slice, number>();
   #overflow: StateAllocator | undefined;
   #shared: boolean;
+  #poolMm: SimulatedMm | undefined;
 
   private constructor(mm: SimulatedMm, addr: number, owners: Int32Array, reseeds: Int32Array, shared: boolean) {
     this.mm = mm;
@@ -92,14 +93,14 @@ export class SharedStateAllocator implements SliceAllocator {
   /** A new arena, its mapping made now in `mm`; no other thread reaches it until share(). */
   static create(mm: SimulatedMm): SharedStateAllocator {
     const { addr } = mm.mmap(SHARED_ARENA_PAGES * PAGE_SIZE, KERNEL_PARAMS.mmapProt, KERNEL_PARAMS.mmapFlags);
-    const owners = new Int32Array(new SharedArrayBuffer(SHARED_ARENA_SLICES * 4));
-    return new SharedStateAllocator(mm, addr, owners, new Int32Array(new SharedArrayBuffer(4)), false);
+    const owners = new I32(newSharedArrayBuffer(SHARED_ARENA_SLICES * 4));
+    return new SharedStateAllocator(mm, addr, owners, new I32(newSharedArrayBuffer(4)), false);
   }
 
   /** The arena of `handle` (from share(), in this or another thread), over the same memory. */
   static attach(handle: SharedArenaHandle): SharedStateAllocator {
     const { mm, addr, owners, reseeds } = handle;
-    return new SharedStateAllocator(SimulatedMm.attach(mm), addr, new Int32Array(owners), new Int32Array(reseeds), true);
+    return new SharedStateAllocator(SimulatedMm.attach(mm), addr, new I32(owners), new I32(reseeds), true);
   }
 
   /** True once share() made a handle, or if this allocator was attached from one. */
@@ -120,11 +121,20 @@ export class SharedStateAllocator implements SliceAllocator {
   }
 
   /**
-   * This thread's ID pool page: mapped in the mm of the arena (as the overflow pages are), never
-   * shared, so no other thread reaches it.
+   * This thread's ID pool page, in a simulated mm of this thread's own (idPoolMm), never in the
+   * arena's: that mm reaches every thread that attaches a handle of it, and a drop from another
+   * thread zeroes a page slot by slot, in the state's order (src/mm/page.ts), which would zero
+   * the pool's generation (at the page's start) last, after bytes a take may already have read.
+   * In an mm no other thread holds, a drop runs between two takes, never during one.
    */
   mapIdPoolPage(): Uint8Array {
-    return this.mm.mmap(PAGE_SIZE, KERNEL_PARAMS.mmapProt, KERNEL_PARAMS.mmapFlags).bytes;
+    this.#poolMm ??= new SimulatedMm();
+    return this.#poolMm.mmap(PAGE_SIZE, KERNEL_PARAMS.mmapProt, KERNEL_PARAMS.mmapFlags).bytes;
+  }
+
+  /** The mm of this thread's ID pool page, once mapped (for inspection, and tests that drop it). */
+  get idPoolMm(): SimulatedMm | undefined {
+    return this.#poolMm;
   }
 
   /**
@@ -210,8 +220,8 @@ export class SharedStateAllocator implements SliceAllocator {
    */
   fork(keep: Slice): { mm: SimulatedMm; allocator: SharedStateAllocator; kept: Slice | undefined } {
     const child = this.mm.fork();
-    const owners = new Int32Array(new SharedArrayBuffer(SHARED_ARENA_SLICES * 4));
-    const forked = new SharedStateAllocator(child, this.addr, owners, new Int32Array(new SharedArrayBuffer(4)), false);
+    const owners = new I32(newSharedArrayBuffer(SHARED_ARENA_SLICES * 4));
+    const forked = new SharedStateAllocator(child, this.addr, owners, new I32(newSharedArrayBuffer(4)), false);
     let kept: Slice | undefined;
     const index = this.#held.get(keep);
     if (index !== undefined && index !== PARKED) {

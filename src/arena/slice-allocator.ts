@@ -37,9 +37,9 @@ export interface SliceAllocator {
   release(slice: Slice): void;
   stats(): ArenaStats;
   /**
-   * Maps the calling thread's ID pool page in this arena's droppable memory (one page, zero),
-   * where the arena has such pages (src/core/id-pool.ts). Each call maps a new page, except on
-   * the native backend, which keeps one per thread and gives it again.
+   * Maps the calling thread's ID pool page (one droppable page, zero) where the backend keeps
+   * such pages (src/core/id-pool.ts): the addon's, beside its arena, one per thread (a second
+   * call gives it again); the default simulated arena's, in an mm of the thread's own.
    */
   mapIdPoolPage?(): Uint8Array;
 }

@@ -49,11 +49,6 @@ export class StateAllocator implements SliceAllocator {
     return { pages: this.#pages.length, statesInUse: this.#held.size, statesFree: this.#free.length };
   }
 
-  /** A page of this arena for the ID pool: mapped like the state pages, carved into no slices. */
-  mapIdPoolPage(): Uint8Array {
-    return this.arena.mapPage().bytes;
-  }
-
   /**
    * The allocator of a forked child whose arena is `child` (the same pages at the same
    * addresses, as the child sees them). Only the forking generator's slice `keep` stays in

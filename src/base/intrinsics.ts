@@ -43,6 +43,46 @@ function atomicsNow(): AtomicsIntrinsics {
   return atomics;
 }
 
+// SharedArrayBuffer, likewise absent while a snapshot is built: captured at first presence.
+let SharedBuffer: SharedArrayBufferConstructor | undefined = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : undefined;
+
+/** `new SharedArrayBuffer(size)` with the constructor as first captured in this process. */
+export function newSharedArrayBuffer(size: number): SharedArrayBuffer {
+  SharedBuffer ??= typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : undefined;
+  if (SharedBuffer === undefined) throw new TypeError('vgetrandom: SharedArrayBuffer is not available in this process');
+  return new SharedBuffer(size);
+}
+
+/** What src/core/chacha20-simd.ts needs of WebAssembly. */
+export interface WasmIntrinsics {
+  readonly Module: typeof WebAssembly.Module;
+  readonly Instance: typeof WebAssembly.Instance;
+  /** The `buffer` getter of WebAssembly.Memory.prototype, as a function of the memory. */
+  readonly memoryBuffer: (memory: WebAssembly.Memory) => ArrayBuffer;
+}
+
+/** WebAssembly's constructors and the memory's `buffer` getter, once this process has them. */
+function captureWasm(): WasmIntrinsics | undefined {
+  if (typeof WebAssembly !== 'object') return undefined;
+  const getter = Reflect.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer')?.get;
+  if (getter === undefined) return undefined;
+  return {
+    Module: WebAssembly.Module,
+    Instance: WebAssembly.Instance,
+    memoryBuffer: uncurryThis(getter) as WasmIntrinsics['memoryBuffer'],
+  };
+}
+
+// Absent while a startup snapshot is built: captured at first use in a process that has it, so
+// that a process restored from a snapshot still gets the SIMD core.
+let wasm = captureWasm();
+
+/** WebAssembly's intrinsics as first captured in this process, or undefined where there is none. */
+export function wasmIntrinsics(): WasmIntrinsics | undefined {
+  wasm ??= captureWasm();
+  return wasm;
+}
+
 /** Atomics.load, captured. */
 export function atomicsLoad(array: Int32Array | Uint32Array, index: number): number {
   return (atomics ?? atomicsNow()).load(array, index);

@@ -10,13 +10,21 @@
 // throws, as the algorithm's scratch is (src/core/vgetrandom.ts). The module's memory is one page
 // that never grows, so the views made of it here are never detached.
 //
-// The module is instantiated at first use with the WebAssembly constructors as they were when
-// this file loaded, and must then compute a known answer of the TypeScript core (across a carry
-// of the counter's low word); one that does not is never used.
+// Nothing of the caller's runs on the way: the module's bytes are copied when this file loads, and
+// it is instantiated at first use through the built-ins as first captured in this process
+// (src/base/intrinsics.ts: the WebAssembly constructors, the memory's `buffer` getter, the typed
+// array constructors), so that code which replaces a global later can neither swap the module
+// nor be handed a view of its memory. It must then compute a known answer of the TypeScript core
+// (across carries of the counter's low word); one that does not is never used.
 
+import { U8, U32, wasmIntrinsics } from '../base/intrinsics.js';
 import { bytesAt, copyBytes, fillElements } from '../base/views.js';
 import { CHACHA_BLOCK_SIZE, CHACHA_BLOCK_WORDS, chacha20Blocks, LITTLE_ENDIAN } from './chacha20.js';
 import { CHACHA20_SIMD_WASM } from './generated/chacha20-simd-wasm.js';
+
+/** The module's bytes, copied at load. */
+const BINARY = new U8(CHACHA20_SIMD_WASM.length);
+for (let i = 0; i < BINARY.length; i++) BINARY[i] = CHACHA20_SIMD_WASM[i]!;
 
 /** Where the module reads the key and writes its blocks (scripts/wasm/chacha20-simd.wat.mjs). */
 const OUT_OFFSET = 1024;
@@ -24,11 +32,6 @@ const MEMORY_SIZE = 65536;
 /** Blocks per call: as many groups of four as the module's memory holds after the key. */
 const MAX_BLOCKS = ((MEMORY_SIZE - OUT_OFFSET) / CHACHA_BLOCK_SIZE) & ~3;
 const TWO_32 = 0x1_0000_0000;
-
-// The constructors as they were when the library loaded: code that replaces them later must not
-// be handed the key.
-const WasmModule = typeof WebAssembly === 'object' ? WebAssembly.Module : undefined;
-const WasmInstance = typeof WebAssembly === 'object' ? WebAssembly.Instance : undefined;
 
 interface Core {
   readonly blocks4: (lo: number, hi: number, groups: number) => void;
@@ -41,17 +44,18 @@ interface Core {
 let core: Core | null | undefined;
 
 function instantiate(): Core | null {
+  const wasm = wasmIntrinsics();
   // The module's words are little-endian; on a big-endian host the copies would need swapping.
-  if (WasmModule === undefined || WasmInstance === undefined || !LITTLE_ENDIAN) return null;
+  if (wasm === undefined || !LITTLE_ENDIAN) return null;
   try {
-    const binary = Uint8Array.from(atob(CHACHA20_SIMD_WASM), (c) => c.charCodeAt(0));
-    const { exports } = new WasmInstance(new WasmModule(binary), {});
-    const memory = exports.memory as WebAssembly.Memory;
+    // An instance's exports object is the engine's, frozen, with no prototype: nothing to patch.
+    const { exports } = new wasm.Instance(new wasm.Module(BINARY), {});
+    const buffer = wasm.memoryBuffer(exports.memory as WebAssembly.Memory);
     const made: Core = {
       blocks4: exports.blocks4 as Core['blocks4'],
       refill2: exports.refill2 as Core['refill2'],
-      bytes: new Uint8Array(memory.buffer),
-      words: new Uint32Array(memory.buffer),
+      bytes: new U8(buffer),
+      words: new U32(buffer),
     };
     return selfTest(made) ? made : null;
   } catch {
@@ -65,20 +69,20 @@ function instantiate(): Core | null {
  * 2^32 − 1, equal the TypeScript core's.
  */
 function selfTest(c: Core): boolean {
-  const key = new Uint32Array(8);
+  const key = new U32(8);
   for (let i = 0; i < 8; i++) key[i] = 0x9e3779b9 * (i + 1);
-  const want = new Uint32Array(10 * CHACHA_BLOCK_WORDS);
+  const want = new U32(10 * CHACHA_BLOCK_WORDS);
   chacha20Blocks(want, 0, key, 0, TWO_32 - 2, 8);
   chacha20Blocks(want, 8 * CHACHA_BLOCK_WORDS, key, 0, TWO_32 - 1, 2);
-  const got = new Uint32Array(want.length);
+  const got = new U32(want.length);
+  const w = c.words;
   const at = OUT_OFFSET / 4;
   try {
-    c.words.set(key, 0);
+    for (let i = 0; i < 8; i++) w[i] = key[i]!;
     c.blocks4(TWO_32 - 2, 0, 2);
-    got.set(c.words.subarray(at, at + 8 * CHACHA_BLOCK_WORDS));
-    c.words.set(key, 0);
+    for (let i = 0; i < 8 * CHACHA_BLOCK_WORDS; i++) got[i] = w[at + i]!;
     c.refill2(TWO_32 - 1, 0);
-    got.set(c.words.subarray(at, at + 2 * CHACHA_BLOCK_WORDS), 8 * CHACHA_BLOCK_WORDS);
+    for (let i = 0; i < 2 * CHACHA_BLOCK_WORDS; i++) got[8 * CHACHA_BLOCK_WORDS + i] = w[at + i]!;
   } finally {
     fillElements(c.bytes, 0);
   }

@@ -109,8 +109,12 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
     take16(out: Uint32Array): boolean {
       // Word-aligned: takes of other sizes may have left `pos` anywhere. The bytes skipped are
       // erased like the rest.
-      let pos = next(16 + (-words[POS_WORD]! & 3));
-      while ((pos & 3) !== 0) page[pos++] = 0;
+      const at = next(16 + (-words[POS_WORD]! & 3));
+      const pos = (at + 3) & ~3;
+      // `pos` moves first: a call cut short from here on (a terminated execution) leaves these
+      // bytes behind it, never in front of the next take.
+      words[POS_WORD] = pos + 16;
+      for (let i = at; i < pos; i++) page[i] = 0;
       const w = pos >> 2;
       out[0] = words[w]!;
       out[1] = words[w + 1]!;
@@ -120,13 +124,13 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
       words[w + 1] = 0;
       words[w + 2] = 0;
       words[w + 3] = 0;
-      words[POS_WORD] = pos + 16;
       if (holds()) return true;
       fillElements(out, 0, 0, 4);
       return false;
     },
     take48(): number {
       const pos = next(6);
+      words[POS_WORD] = pos + 6; // first, as in take16
       const x =
         page[pos]! * 2 ** 40 +
         page[pos + 1]! * 2 ** 32 +
@@ -137,7 +141,6 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
       page[pos + 3] = 0;
       page[pos + 4] = 0;
       page[pos + 5] = 0;
-      words[POS_WORD] = pos + 6;
       return holds() ? x : -1;
     },
     discard,

@@ -5,8 +5,9 @@
 // Pure: no I/O, and no allocation for requests served from the batch (small requests, the hot
 // path); runs of whole blocks may make a view of the output. Every side effect goes through the
 // state view, the two callbacks (current generation, syscall path) and the caller's counters.
-// Long runs of whole blocks may go to a faster core (the addon's SIMD ChaCha20) that computes
-// the same bytes; the simulated backend keeps to the TypeScript core, the pure path.
+// Runs of whole blocks and their refill may go to a faster core that computes the same bytes:
+// the addon's SIMD ChaCha20 (native backend), else the WebAssembly SIMD one (src/core/chacha20-simd.ts),
+// else the TypeScript core.
 
 import { invalidState } from '../base/errors.js';
 import { atomicsLoad } from '../base/intrinsics.js';

@@ -3,6 +3,7 @@
 // are addressed as 32-bit words of the SharedArrayBuffer that backs their mapping; every page
 // starts at a multiple of PAGE_SIZE in it.
 
+import { I32 } from '../base/intrinsics.js';
 import { GENERATION_OFFSET, POS_OFFSET, STATE_SIZE } from '../core/state.js';
 import { PAGE_SIZE } from './constants.js';
 import { type Vma, vmaEnd } from './vma.js';
@@ -18,7 +19,7 @@ const GENERATION_WORD = GENERATION_OFFSET / 4; // and the word after it: the u64
 const POS_WORD = POS_OFFSET / 4; // pos, in_use, 2 bytes of padding; the word after it: padding
 
 /** The words of one slot as they were before its generation was zeroed. */
-const before = new Int32Array(SLOT_WORDS);
+const before = new I32(SLOT_WORDS);
 
 /**
  * True if the page holds any nonzero byte. The model has no page tables: a page that was never
@@ -80,7 +81,7 @@ function dropPage(words: Int32Array, firstWord: number): void {
  * @example dropResident(vma, vma.addr, vmaEnd(vma), Infinity)
  */
 export function dropResident(vma: Vma, from: number, to: number, max: number): number {
-  const words = new Int32Array(vma.buffer);
+  const words = new I32(vma.buffer);
   let dropped = 0;
   for (let page = from; page < to && dropped < max; page += PAGE_SIZE) {
     const firstWord = (vma.offset + page - vma.addr) / 4;
@@ -97,7 +98,7 @@ export function dropResident(vma: Vma, from: number, to: number, max: number): n
  * @example residentPages(vma) * PAGE_SIZE // Rss in bytes
  */
 export function residentPages(vma: Vma): number {
-  const words = new Int32Array(vma.buffer);
+  const words = new I32(vma.buffer);
   let count = 0;
   for (let page = vma.addr; page < vmaEnd(vma); page += PAGE_SIZE) {
     if (isResident(words, (vma.offset + page - vma.addr) / 4)) count++;

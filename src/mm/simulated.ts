@@ -6,7 +6,8 @@
 // /proc/self/smaps. See design.md §2 for the kernel facts it mirrors.
 
 import { systemError, validateInteger, validateUint32 } from '../base/errors.js';
-import { U8 } from '../base/intrinsics.js';
+import { newSharedArrayBuffer, U8 } from '../base/intrinsics.js';
+import { byteLengthOf, copyBytes } from '../base/views.js';
 import {
   MADV_DODUMP,
   MADV_DONTDUMP,
@@ -126,7 +127,7 @@ export class SimulatedMm {
     if (addr + size > TASK_SIZE) throw enomem('mmap', `no room for ${size} bytes below TASK_SIZE`);
     let buffer: SharedArrayBuffer;
     try {
-      buffer = new SharedArrayBuffer(size);
+      buffer = newSharedArrayBuffer(size);
     } catch {
       throw enomem('mmap', `cannot allocate ${size} bytes`);
     }
@@ -141,7 +142,7 @@ export class SimulatedMm {
       offset: 0,
       inode: f.shared ? ++lastInode : 0,
     });
-    return { addr, length: size, bytes: new Uint8Array(buffer) };
+    return { addr, length: size, bytes: new U8(buffer) };
   }
 
   /**
@@ -285,11 +286,11 @@ export class SimulatedMm {
       if (v.flags.shared) return { ...v, flags };
       let buffer = copies.get(v.buffer);
       if (buffer === undefined) {
-        buffer = new SharedArrayBuffer(v.buffer.byteLength);
+        buffer = newSharedArrayBuffer(byteLengthOf(v.buffer));
         copies.set(v.buffer, buffer);
       }
       if (!v.flags.wipeOnFork) {
-        new Uint8Array(buffer, v.offset, v.length).set(new Uint8Array(v.buffer, v.offset, v.length));
+        copyBytes(new U8(buffer, v.offset, v.length), new U8(v.buffer, v.offset, v.length));
       }
       return { ...v, buffer, flags };
     });
@@ -303,10 +304,10 @@ export class SimulatedMm {
    */
   coredump(): CoreDump {
     const dumped = this.#vmas.filter((v) => !v.flags.dontDump);
-    const bytes = new Uint8Array(dumped.reduce((sum, v) => sum + v.length, 0));
+    const bytes = new U8(dumped.reduce((sum, v) => sum + v.length, 0));
     let at = 0;
     for (const v of dumped) {
-      bytes.set(new Uint8Array(v.buffer, v.offset, v.length), at);
+      copyBytes(bytes, new U8(v.buffer, v.offset, v.length), at);
       at += v.length;
     }
     return { segments: dumped.map(({ addr, length }) => ({ addr, length })), bytes };
@@ -348,7 +349,7 @@ export class SimulatedMm {
       length: v.length,
       prot: v.prot,
       flags: { ...v.flags },
-      bytes: new Uint8Array(v.buffer, v.offset, v.length),
+      bytes: new U8(v.buffer, v.offset, v.length),
     }));
   }
 

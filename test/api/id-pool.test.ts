@@ -26,6 +26,21 @@ describe('the ID pool behind randomUUID() and randomInt()', () => {
     expect(scenario()).toEqual({ backend: 'native', ...EXPECTED });
   });
 
+  it('on the simulated backend, another thread reclaiming the shared arena in a tight loop never makes an ID hand out zeros', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', new URL('./id-pool/reclaim-child.ts', import.meta.url).pathname], {
+      env: { ...process.env, VGETRANDOM_NATIVE: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    const result = JSON.parse(r.stdout) as { draws: number; zeroInts: number; zeroWords: number; reclaimed: number; rekeys: number };
+    console.log('ID pool under concurrent reclaim:', result);
+    // The drops reached this thread's state again and again while it drew IDs: the race was on.
+    expect(result.reclaimed).toBeGreaterThan(100);
+    expect(result.rekeys).toBeGreaterThan(10);
+    expect({ zeroInts: result.zeroInts, zeroWords: result.zeroWords }).toEqual({ zeroInts: 0, zeroWords: 0 });
+  });
+
   it('on the simulated backend (no addon): the same', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', new URL('./id-pool/child.ts', import.meta.url).pathname], {
       env: { ...process.env, VGETRANDOM_NATIVE: '0' },

@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/arena/backends.js';
 import { NativeAllocator } from '../../src/arena/native-allocator.js';
-import { SimulatedArena } from '../../src/arena/simulated-arena.js';
-import { StateAllocator } from '../../src/arena/state-allocator.js';
+import { KERNEL_PARAMS } from '../../src/arena/simulated-arena.js';
 import type { Generation } from '../../src/core/generation.js';
 import { ID_POOL_DATA_OFFSET, idPool } from '../../src/core/id-pool.js';
 import { createGenerator } from '../../src/index.js';
@@ -51,9 +50,7 @@ function poolPage(backend: Backend): { page: Uint8Array; drop(): void } {
     return { page, drop: () => allocator.binding.pageout(page.buffer as ArrayBuffer) };
   }
   const mm = new SimulatedMm();
-  const arena = new SimulatedArena(mm);
-  const page = new StateAllocator(arena).mapIdPoolPage();
-  const addr = mm.mappings().at(-1)!.addr;
+  const { addr, bytes: page } = mm.mmap(PAGE, KERNEL_PARAMS.mmapProt, KERNEL_PARAMS.mmapFlags);
   return { page, drop: () => mm.madvise(addr, PAGE, MADV_PAGEOUT) };
 }
 

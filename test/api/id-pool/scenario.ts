@@ -9,12 +9,17 @@ import { getRandomValues, getrandom, info, randomBytes, randomFillSync, randomIn
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** Drops every droppable page of the default arena: states and the pool. */
+/** Drops every droppable page of the default arena: states and the pool (in its own mm, simulated). */
 function dropAll(): void {
   const allocator = allocatorFor({});
-  if (allocator instanceof NativeAllocator) allocator.binding.pageoutAll();
-  else if (allocator instanceof SharedStateAllocator) allocator.mm.reclaim();
-  else throw new Error('no droppable default arena');
+  if (allocator instanceof NativeAllocator) {
+    allocator.binding.pageoutAll();
+  } else if (allocator instanceof SharedStateAllocator) {
+    allocator.mm.reclaim();
+    allocator.idPoolMm!.reclaim();
+  } else {
+    throw new Error('no droppable default arena');
+  }
 }
 
 /** Generator calls made by `f`. */
