@@ -493,6 +493,13 @@ VGR_FUNCTION(vdso_bench) {
   return num(env, elapsed / calls);
 }
 
+// Throws a RangeError (ERR_OUT_OF_RANGE) for a buffer argument of the wrong length: `want`, "(it is `len`)".
+static void throw_length(napi_env env, const char *name, const char *want, size_t len) {
+  char range[64];
+  snprintf(range, sizeof range, "%s (it is %zu)", want, len);
+  throw_range(env, name, range);
+}
+
 // True if `nblocks` blocks fit in `out_len` bytes of output; else throws (RangeError) and false.
 static bool fits_blocks(napi_env env, uint32_t nblocks, size_t out_len) {
   if (nblocks <= out_len / VGR_CHACHA_BLOCK_SIZE) return true;
@@ -511,11 +518,7 @@ VGR_FUNCTION(chacha20_blocks) {
   VGR_ARG_BYTES(1, "key", key, key_len);
   VGR_ARG_UINT53(2, "counter", counter);
   VGR_ARG_UINT32(3, "nblocks", nblocks);
-  if (key_len != VGR_CHACHA_KEY_SIZE) {
-    char range[64];
-    snprintf(range, sizeof range, "32 (it is %zu)", key_len);
-    return throw_range(env, "key.byteLength", range), NULL;
-  }
+  if (key_len != VGR_CHACHA_KEY_SIZE) return throw_length(env, "key.byteLength", "32", key_len), NULL;
   if (!fits_blocks(env, nblocks, out_len)) return NULL;
   if (nblocks == 0) return NULL;  // `out` may be empty or detached (NULL)
   if (((uintptr_t)key & 3) == 0) {
@@ -540,11 +543,7 @@ VGR_FUNCTION(chacha20_refill) {
   VGR_ARG_BYTES(1, "state", state, state_len);
   VGR_ARG_UINT53(2, "counter", counter);
   VGR_ARG_UINT32(3, "nblocks", nblocks);
-  if (state == NULL || state_len < 2 * VGR_CHACHA_BLOCK_SIZE) {
-    char range[64];
-    snprintf(range, sizeof range, ">= 128 (it is %zu)", state_len);
-    return throw_range(env, "state.byteLength", range), NULL;
-  }
+  if (state == NULL || state_len < 2 * VGR_CHACHA_BLOCK_SIZE) return throw_length(env, "state.byteLength", ">= 128", state_len), NULL;
   if (!fits_blocks(env, nblocks, out_len)) return NULL;
   uintptr_t o = (uintptr_t)out, st = (uintptr_t)state;
   if (nblocks > 0 && o < st + 2 * VGR_CHACHA_BLOCK_SIZE && st < o + (size_t)nblocks * VGR_CHACHA_BLOCK_SIZE) {

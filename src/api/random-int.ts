@@ -5,6 +5,7 @@
 
 import { invalidArgType, outOfRange, validateFunction } from '../base/errors.js';
 import { mathFloor, numberIsSafeInteger, U8 } from '../base/intrinsics.js';
+import { uint48At } from '../core/id-pool.js';
 import { defaultGenerator, defaultIdPool } from './default-generator.js';
 
 /** The largest 48-bit value: each attempt draws 6 bytes, read big-endian as Node reads them. */
@@ -54,7 +55,7 @@ function uniformInt(range: number): number {
     for (;;) {
       // 6 bytes never reach MAX_RW_COUNT: getrandom fills them all or throws.
       generator.getrandom(draw);
-      const x = draw[0]! * 2 ** 40 + draw[1]! * 2 ** 32 + (((draw[2]! << 24) | (draw[3]! << 16) | (draw[4]! << 8) | draw[5]!) >>> 0);
+      const x = uint48At(draw, 0);
       if (x < randLimit) return mod(x, range);
     }
   } finally {

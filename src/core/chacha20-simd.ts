@@ -43,6 +43,12 @@ interface Core {
 // undefined until first use; null where there is no usable module.
 let core: Core | null | undefined;
 
+/** The core, instantiated at first use; null where there is none. */
+function coreNow(): Core | null {
+  if (core === undefined) core = instantiate();
+  return core;
+}
+
 function instantiate(): Core | null {
   const wasm = wasmIntrinsics();
   // The module's words are little-endian; on a big-endian host the copies would need swapping.
@@ -92,14 +98,12 @@ function selfTest(c: Core): boolean {
 
 /** The module's memory, for tests that check it holds nothing after a call; null where there is no core. */
 export function simdMemory(): Uint8Array | null {
-  if (core === undefined) core = instantiate();
-  return core === null ? null : core.bytes;
+  return coreNow()?.bytes ?? null;
 }
 
 /** True where the SIMD core runs (WebAssembly SIMD, and the module passed its known answer). */
 export function simdAvailable(): boolean {
-  if (core === undefined) core = instantiate();
-  return core !== null;
+  return coreNow() !== null;
 }
 
 /**
@@ -109,8 +113,7 @@ export function simdAvailable(): boolean {
  * read before any output is written. The ranges are the caller's to bound.
  */
 export function simdBlocks(out: Uint8Array, p: number, key: Uint32Array, keyPos: number, counter: number, nblocks: number): number {
-  if (core === undefined) core = instantiate();
-  const c = core;
+  const c = coreNow();
   if (c === null || nblocks < 4) return 0;
   const words = c.words;
   const whole = nblocks & ~3;
@@ -144,8 +147,7 @@ const REFILL_WORD = OUT_OFFSET / 4;
  * is written: the blocks overwrite it, as the batch refill does.
  */
 export function simdRefill(words: Uint32Array, keyPos: number, counter: number): boolean {
-  if (core === undefined) core = instantiate();
-  const c = core;
+  const c = coreNow();
   if (c === null) return false;
   const w = c.words;
   try {

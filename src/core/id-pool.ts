@@ -30,6 +30,15 @@ const POS_WORD = 2;
 /** Where the pool's bytes start: a cache line of their own after the header. */
 export const ID_POOL_DATA_OFFSET = 64;
 
+/** bytes[at .. at + 6) as a big-endian 48-bit integer: how randomInt reads a draw, as Node does. */
+export function uint48At(bytes: Uint8Array, at: number): number {
+  return (
+    bytes[at]! * 2 ** 40 +
+    bytes[at + 1]! * 2 ** 32 +
+    (((bytes[at + 2]! << 24) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!) >>> 0)
+  );
+}
+
 /** Fills the whole of `out` with output of the kernel algorithm, or throws. */
 export type PoolFill = (out: Uint8Array) => void;
 
@@ -131,10 +140,7 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
     take48(): number {
       const pos = next(6);
       words[POS_WORD] = pos + 6; // first, as in take16
-      const x =
-        page[pos]! * 2 ** 40 +
-        page[pos + 1]! * 2 ** 32 +
-        (((page[pos + 2]! << 24) | (page[pos + 3]! << 16) | (page[pos + 4]! << 8) | page[pos + 5]!) >>> 0);
+      const x = uint48At(page, pos);
       page[pos] = 0;
       page[pos + 1] = 0;
       page[pos + 2] = 0;
