@@ -16,6 +16,7 @@ export const uncurryThis = Function.prototype.bind.bind(Function.prototype.call)
 ) => (self: unknown, ...args: A) => R;
 
 export const U8 = Uint8Array;
+export const U16 = Uint16Array;
 export const U32 = Uint32Array;
 export const I32 = Int32Array;
 export const mathFloor = Math.floor;

@@ -55,12 +55,16 @@ function sharedArrayBufferByteLength(buffer: unknown): number {
   return sharedByteLength!(buffer);
 }
 
-/** %TypedArray%.prototype.set: copies `source` into `target` at `offset`, by internal slots only. */
-export const copyBytes = uncurryThis(Reflect.get(TypedArrayPrototype, 'set') as (source: ArrayLike<number>, offset?: number) => void) as (
+/**
+ * %TypedArray%.prototype.set: copies `source` into `target` at `offset` (in elements of the
+ * one type both share, so the copy is of bytes), by internal slots only.
+ */
+export const copyBytes = uncurryThis(Reflect.get(TypedArrayPrototype, 'set') as (source: ArrayLike<number>, offset?: number) => void) as ((
   target: Uint8Array,
   source: Uint8Array,
   offset?: number,
-) => void;
+) => void) &
+  ((target: Uint32Array, source: Uint32Array, offset?: number) => void);
 
 /** %TypedArray%.prototype.fill: writes `value` into elements [start, end) of `target`. */
 export const fillElements = uncurryThis(

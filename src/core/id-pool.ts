@@ -10,6 +10,9 @@
 //   - every byte is erased as it is handed out (forward secrecy, as for the batch);
 //   - after the copy, the generation is re-read with Atomics.load (design §3, final check): a
 //     mismatch (drop, fork wipe, reseed, expiry) discards the pool and the bytes just copied.
+//     A take syncs the generation once, for that check: the refill test before the copy reads
+//     its words as they are, so a generation that moves only when synced (a clock's expiry) is
+//     caught by the final check, and the take after the discard finds `pos` zeroed and refills.
 //
 //   offset  size  field
 //        0     8  generation  u64 (host byte order), as in a state: 0 never matches
@@ -19,7 +22,7 @@
 // Nothing but randomUUID() and randomInt() reads it: every byte source stays byte for byte the
 // kernel algorithm (invariant 1).
 
-import { atomicsLoad, U32 } from '../base/intrinsics.js';
+import { atomicsLoad, U16, U32 } from '../base/intrinsics.js';
 import { bufferOf, byteLengthOf, byteOffsetOf, bytesAt, fillElements, wipe } from '../base/views.js';
 import { LITTLE_ENDIAN } from './chacha20.js';
 import type { Generation } from './generation.js';
@@ -69,8 +72,15 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
   const end = byteLengthOf(page);
   // The whole page as words: the header's, and the data's for take16.
   const words = new U32(bufferOf(page), byteOffsetOf(page), end >> 2);
+  // And as 16-bit halves, for take48: its draws start at even offsets (see next()).
+  const halves = new U16(bufferOf(page), byteOffsetOf(page), end >> 1);
   const data = bytesAt(page, ID_POOL_DATA_OFFSET, end - ID_POOL_DATA_OFFSET);
   const g = generation;
+  const low = g.low;
+  const high = g.high;
+  // Held here, not read through the import: V8 folds a closure's constants into a take's code,
+  // but reads an imported binding from its cell on every call.
+  const littleEndian = LITTLE_ENDIAN;
 
   const discard = (): void => {
     wipe(page);
@@ -80,8 +90,9 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
     // Generation first, then the bytes (see the header); `pos` says empty until the fill is
     // done, so a fill that throws leaves nothing to hand out.
     words[POS_WORD] = end;
-    words[GENERATION_LO_WORD] = g.low[0]!;
-    words[GENERATION_HI_WORD] = g.high[0]!;
+    g.sync();
+    words[GENERATION_LO_WORD] = low[0]!;
+    words[GENERATION_HI_WORD] = high[0]!;
     try {
       fill(data);
     } catch (err) {
@@ -91,13 +102,20 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
     words[POS_WORD] = ID_POOL_DATA_OFFSET;
   };
 
-  // Where the next `n` bytes start, after a refill if the pool is stale (its generation is not
-  // the current one: dropped, wiped, reseeded, expired, or never filled) or holds fewer than `n`.
-  // `pos` is range-checked: a page written from outside must never send reads past the pool.
+  // Where the next `n` bytes start, after a refill if the pool is stale (filled under other
+  // words than the generation's now: a reseed, or never filled) or holds fewer than `n` (used
+  // up, or discarded: a drop, a fork wipe and discard() zero `pos` too). `pos` is range-checked,
+  // and must be even (every take moves it by an even count from an even start): a page written
+  // from outside must never send reads past the pool or across take48's halves.
   const next = (n: number): number => {
-    g.sync();
     const pos = words[POS_WORD]!;
-    if (words[GENERATION_LO_WORD] === g.low[0] && words[GENERATION_HI_WORD] === g.high[0] && pos >= ID_POOL_DATA_OFFSET && pos <= end - n) {
+    if (
+      words[GENERATION_LO_WORD] === low[0] &&
+      words[GENERATION_HI_WORD] === high[0] &&
+      pos >= ID_POOL_DATA_OFFSET &&
+      pos <= end - n &&
+      (pos & 1) === 0
+    ) {
       return pos;
     }
     refill();
@@ -106,10 +124,11 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
 
   // The final check, as in the algorithm's step 7, after the bytes were copied: a drop zeroes
   // the generation with the bytes, so if it still holds when read with Atomics.load after the
-  // copy, every byte copied was read intact. On a mismatch the pool is discarded.
+  // copy, every byte copied was read intact, under the current generation. On a mismatch
+  // (this included: a pool filled under a generation that has since moved on) it is discarded.
   const holds = (): boolean => {
     g.sync();
-    if (atomicsLoad(words, GENERATION_LO_WORD) === g.low[0] && words[GENERATION_HI_WORD] === g.high[0]) return true;
+    if (atomicsLoad(words, GENERATION_LO_WORD) === low[0] && words[GENERATION_HI_WORD] === high[0]) return true;
     discard();
     return false;
   };
@@ -140,13 +159,21 @@ export function idPool(page: Uint8Array, generation: Generation, fill: PoolFill)
     take48(): number {
       const pos = next(6);
       words[POS_WORD] = pos + 6; // first, as in take16
-      const x = uint48At(page, pos);
-      page[pos] = 0;
-      page[pos + 1] = 0;
-      page[pos + 2] = 0;
-      page[pos + 3] = 0;
-      page[pos + 4] = 0;
-      page[pos + 5] = 0;
+      let x: number;
+      if (littleEndian) {
+        // Three halves read and three erased: half the accesses of a byte-wise copy.
+        const h = pos >> 1;
+        const a = halves[h]!;
+        const b = halves[h + 1]!;
+        const c = halves[h + 2]!;
+        halves[h] = 0;
+        halves[h + 1] = 0;
+        halves[h + 2] = 0;
+        x = (((a & 0xff) << 8) | (a >>> 8)) * 2 ** 32 + ((((b & 0xff) << 24) | ((b >>> 8) << 16) | ((c & 0xff) << 8) | (c >>> 8)) >>> 0);
+      } else {
+        x = uint48At(page, pos);
+        for (let i = pos; i < pos + 6; i++) page[i] = 0;
+      }
       return holds() ? x : -1;
     },
     discard,

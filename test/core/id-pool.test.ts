@@ -127,11 +127,29 @@ describe.each(BACKENDS)('ID pool on the %s backend', (backend) => {
     expect(page.subarray(ID_POOL_DATA_OFFSET + used).some((b) => b !== 0)).toBe(true);
   });
 
-  it('refills when the generation moves (reseed, expiry): no byte of the old fill after it', () => {
+  it('refills when the generation has moved (a reseed): no byte of the old fill after it', () => {
     const { pool, generation, model, fills } = setup(backend, 3);
     const first = model.fill();
     expect(pool.take48()).toBe(be48(first, 0));
     generation.move();
+    const second = model.fill();
+    expect(pool.take48()).toBe(be48(second, 0));
+    generation.move();
+    expect(Buffer.from(take16Bytes(pool)).equals(model.fill().subarray(0, 16))).toBe(true);
+    expect(fills()).toBe(3);
+  });
+
+  it('a generation that moves only when synced (a clock past its deadline) fails the final check; the next take refills', () => {
+    const { pool, generation, model, fills, page } = setup(backend, 30);
+    const first = model.fill();
+    expect(pool.take48()).toBe(be48(first, 0));
+    // As a clock generation expires: its words move at the next sync(), the final check's.
+    generation.onSync = () => {
+      generation.move();
+      generation.onSync = undefined;
+    };
+    expect(pool.take48()).toBe(-1);
+    expect(page.every((b) => b === 0)).toBe(true);
     const second = model.fill();
     expect(pool.take48()).toBe(be48(second, 0));
     expect(fills()).toBe(2);
@@ -151,16 +169,20 @@ describe.each(BACKENDS)('ID pool on the %s backend', (backend) => {
   it('discards the pool and the bytes just copied when the page is dropped during the copy', () => {
     const { pool, drop, generation, page } = setup(backend, 5);
     pool.take48(); // filled
-    // The drop lands after the bytes were read, before the final check's read.
+    // The drop lands after the bytes were read, before the final check's read: at the take's
+    // one sync, its final check's.
     let syncs = 0;
+    let dropAt = 1;
     generation.onSync = () => {
-      if (++syncs === 2) drop();
+      if (++syncs === dropAt) drop();
     };
     const out = new Uint32Array(4);
     expect(pool.take16(out)).toBe(false);
     expect([...out]).toEqual([0, 0, 0, 0]);
     expect(page.every((b) => b === 0)).toBe(true);
+    // A take that refills syncs twice: for the fill's generation, then for the final check.
     syncs = 0;
+    dropAt = 2;
     expect(pool.take48()).toBe(-1);
     generation.onSync = undefined;
     expect(pool.take48()).toBeGreaterThanOrEqual(0);
@@ -171,7 +193,7 @@ describe.each(BACKENDS)('ID pool on the %s backend', (backend) => {
     pool.take48();
     let syncs = 0;
     generation.onSync = () => {
-      if (++syncs === 2) generation.move();
+      if (++syncs === 1) generation.move();
     };
     expect(pool.take48()).toBe(-1);
     expect(page.every((b) => b === 0)).toBe(true);
@@ -197,7 +219,8 @@ describe.each(BACKENDS)('ID pool on the %s backend', (backend) => {
     model.fill();
     pool.take48();
     const words = new Uint32Array(page.buffer, page.byteOffset, 3);
-    for (const pos of [0, 8, ID_POOL_DATA_OFFSET - 1, PAGE - 5, PAGE, 0xffffffff]) {
+    // Odd ones too: take48 reads 16-bit halves, which an odd position would straddle.
+    for (const pos of [0, 8, ID_POOL_DATA_OFFSET - 1, ID_POOL_DATA_OFFSET + 7, PAGE - 7, PAGE - 5, PAGE, 0xffffffff]) {
       words[2] = pos;
       const fill = model.fill();
       expect(pool.take48()).toBe(be48(fill, 0));
