@@ -21,7 +21,10 @@
 // Exports, each reading the key at 0 and writing from offset 1024, the first block with counter
 // hi·2^32 + lo:
 //   blocks4(lo, hi, groups)  groups × 4 blocks (groups in 1 .. 252), lanes = blocks, as above;
-//   refill2(lo, hi)          the 2 blocks of a refill, row by row (see refill2() below).
+//   refill2(lo, hi)          the 2 blocks of a refill, row by row (see refill2() below);
+// and wipeRefill(), which zeroes what a refill leaves there (the key, and its 2 blocks once the
+// caller has copied them out): ten vector stores, where %TypedArray%.prototype.fill is a call
+// into the engine's C++.
 
 const C = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574];
 /** The shuffles of a 32-bit rotation by 16 and by 8 within each lane (one byte shuffle each). */
@@ -194,6 +197,10 @@ export function chacha20SimdWat() {
     ...body.map((line) => `    ${line}`),
     '  )',
     ...refill2(),
+    '  (func (export "wipeRefill")',
+    ...[0, 16].map((at) => `    i32.const ${at} v128.const i64x2 0 0 v128.store`),
+    ...range(8).map((i) => `    i32.const ${OUT_OFFSET + 16 * i} v128.const i64x2 0 0 v128.store`),
+    '  )',
     ')',
     '',
   ].join('\n');
