@@ -5,10 +5,10 @@
 import wabt from 'wabt';
 import { chacha20SimdWat } from './chacha20-simd.wat.mjs';
 
-/** The module's bytes. */
-export async function assembleChacha20Simd() {
+/** The module's bytes, from its text (or from `text`: a test's variant of it). */
+export async function assembleChacha20Simd(text = chacha20SimdWat()) {
   const toolkit = await wabt();
-  const module = toolkit.parseWat('chacha20-simd.wat', chacha20SimdWat(), { simd: true });
+  const module = toolkit.parseWat('chacha20-simd.wat', text, { simd: true });
   try {
     module.validate();
     return module.toBinary({ log: false, write_debug_names: false }).buffer;

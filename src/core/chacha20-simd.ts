@@ -77,7 +77,9 @@ function instantiate(): Core | null {
 
 /**
  * The module's 8 blocks from counter 2^32 − 2 (the low word carries), and its refill's 2 from
- * 2^32 − 1, equal the TypeScript core's.
+ * 2^32 − 1, equal the TypeScript core's, and its wipe zeroes the key and the refill's blocks. A
+ * module that lacks one of the three (assembled from other source) throws here, and is not used:
+ * a missing wipe would otherwise throw only after a refill had left key and blocks behind.
  */
 function selfTest(c: Core): boolean {
   const key = new U32(8);
@@ -94,6 +96,9 @@ function selfTest(c: Core): boolean {
     for (let i = 0; i < 8 * CHACHA_BLOCK_WORDS; i++) got[i] = w[at + i]!;
     c.refill2(TWO_32 - 1, 0);
     for (let i = 0; i < 2 * CHACHA_BLOCK_WORDS; i++) got[8 * CHACHA_BLOCK_WORDS + i] = w[at + i]!;
+    c.wipeRefill();
+    for (let i = 0; i < 8; i++) if (w[i] !== 0) return false;
+    for (let i = 0; i < 2 * CHACHA_BLOCK_WORDS; i++) if (w[at + i] !== 0) return false;
   } finally {
     fillElements(c.bytes, 0);
   }

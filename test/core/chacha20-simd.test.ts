@@ -3,8 +3,9 @@
 // carrying inside and across groups) and alignment, the tail left to the caller, and nothing of
 // the key or the blocks left in the module's memory.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assembleChacha20Simd } from '../../scripts/wasm/assemble.mjs';
+import { chacha20SimdWat } from '../../scripts/wasm/chacha20-simd.wat.mjs';
 import { chacha20Blocks } from '../../src/core/chacha20.js';
 import { simdAvailable, simdBlocks, simdMemory, simdRefill } from '../../src/core/chacha20-simd.js';
 import { CHACHA20_SIMD_WASM } from '../../src/core/generated/chacha20-simd-wasm.js';
@@ -33,6 +34,28 @@ describe('the WebAssembly SIMD ChaCha20 core', () => {
   it('is exactly what its source assembles to (scripts/wasm/chacha20-simd.wat.mjs, by wabt)', async () => {
     const built = Buffer.from(CHACHA20_SIMD_WASM);
     expect(Buffer.from(await assembleChacha20Simd()).equals(built)).toBe(true);
+  });
+
+  it('is not used when its module lacks one of its exports (a refill would leave key and blocks behind, then throw)', async () => {
+    // The core of this file's import as it would load from `bytes`, in a fresh module graph.
+    const loadFrom = async (bytes: Uint8Array) => {
+      vi.resetModules();
+      vi.doMock('../../src/core/generated/chacha20-simd-wasm.js', () => ({ CHACHA20_SIMD_WASM: [...bytes] }));
+      try {
+        return await import('../../src/core/chacha20-simd.js');
+      } finally {
+        vi.doUnmock('../../src/core/generated/chacha20-simd-wasm.js');
+        vi.resetModules();
+      }
+    };
+    // The control: the module as built loads this way.
+    expect((await loadFrom(await assembleChacha20Simd())).simdAvailable()).toBe(true);
+    const text = chacha20SimdWat();
+    for (const name of ['blocks4', 'refill2', 'wipeRefill']) {
+      const unexported = text.replace(`(func (export "${name}")`, `(func $${name}`);
+      expect(unexported).not.toBe(text);
+      expect((await loadFrom(await assembleChacha20Simd(unexported))).simdAvailable(), name).toBe(false);
+    }
   });
 
   it('writes the whole groups of four, byte for byte the TypeScript core and noble, for 0 to 70 blocks at any alignment', () => {
@@ -82,6 +105,14 @@ describe('the WebAssembly SIMD ChaCha20 core', () => {
         expect(hex(new Uint8Array(viaSimd.buffer, 0, 128))).toBe(hex(nobleKeystream(new Uint8Array(words.buffer), counter, 128)));
       expect(simdMemory()!.every((b) => b === 0)).toBe(true);
     }
+  });
+
+  it('a refill into too short an array throws, and leaves nothing in its memory', () => {
+    const { words } = keyOf(11);
+    const short = new Uint32Array(31);
+    short.set(words, 20);
+    expect(() => simdRefill(short, 20, 0)).toThrow(RangeError);
+    expect(simdMemory()!.every((b) => b === 0)).toBe(true);
   });
 
   it('reads the key at any word of the given array, and leaves nothing of it or of the blocks in its memory', () => {

@@ -13,6 +13,7 @@ import { createGenerator } from '../../src/index.js';
 import { MADV_PAGEOUT } from '../../src/mm/constants.js';
 import { SimulatedMm } from '../../src/mm/simulated.js';
 import { loadNative } from '../../src/platform/addon/binding.js';
+import { ClockGeneration } from '../../src/platform/generation-sources.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { entropyStream, KernelModel } from '../helpers/reference.js';
 
@@ -152,7 +153,35 @@ describe.each(BACKENDS)('ID pool on the %s backend', (backend) => {
     expect(page.every((b) => b === 0)).toBe(true);
     const second = model.fill();
     expect(pool.take48()).toBe(be48(second, 0));
-    expect(fills()).toBe(2);
+    // And for take16: false, nothing handed out.
+    generation.onSync = () => {
+      generation.move();
+      generation.onSync = undefined;
+    };
+    const out = new Uint32Array(4);
+    expect(pool.take16(out)).toBe(false);
+    expect([...out]).toEqual([0, 0, 0, 0]);
+    expect(page.every((b) => b === 0)).toBe(true);
+    expect(Buffer.from(take16Bytes(pool)).equals(model.fill().subarray(0, 16))).toBe(true);
+    expect(fills()).toBe(3);
+  });
+
+  it('under a clock generation, no pool byte is handed out 60 s after its fill: that take fails, the next refills', () => {
+    const { page } = poolPage(backend);
+    let now = 1_000;
+    let fills = 0;
+    const pool = idPool(page, new ClockGeneration(() => now), (out) => {
+      fills++;
+      out.fill(fills);
+    });
+    expect(pool.take48()).toBe(0x010101010101);
+    now += 59_999;
+    expect(pool.take48()).toBe(0x010101010101);
+    now += 1;
+    expect(pool.take48()).toBe(-1);
+    expect(page.every((b) => b === 0)).toBe(true);
+    expect(pool.take48()).toBe(0x020202020202);
+    expect(fills).toBe(2);
   });
 
   it('refills after its page was dropped between takes, and hands out no zero from it', () => {
